@@ -1,0 +1,28 @@
+package dev.sluice.config;
+
+/**
+ * The part of the API one deployment serves. The same artifact is deployed as three Lambda functions; the role keeps
+ * each to its routes, and keeps MongoDB clients out of the ingest function.
+ */
+public enum Role {
+    /** Everything: the long-running server and the local run. */
+    ALL,
+    /** Tracking calls only; never opens a MongoDB connection in {@code queue} write mode. */
+    INGEST,
+    /** Stats reads. */
+    STATS,
+    /** The internal flush and replay routes reached by the schedule. */
+    FLUSH;
+
+    public boolean servesIngest() {
+        return this == ALL || this == INGEST;
+    }
+
+    public boolean servesStats() {
+        return this == ALL || this == STATS;
+    }
+
+    public boolean servesInternal() {
+        return this == ALL || this == FLUSH;
+    }
+}

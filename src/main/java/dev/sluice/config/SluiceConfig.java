@@ -1,0 +1,144 @@
+package dev.sluice.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every Sluice setting, under {@code sluice.*}. Each default here is the one documented in the README's configuration
+ * table; environment variables override them the usual way ({@code SLUICE_WRITE_MODE}, {@code SLUICE_QUEUE_URL}, ...).
+ */
+@ConfigMapping(prefix = "sluice")
+public interface SluiceConfig {
+
+    /** Which routes this deployment serves; one artifact runs as the ingest, stats and flush functions. */
+    @WithDefault("all")
+    Role role();
+
+    /** Where accepted events go: the queue (default), straight into MongoDB, or an in-process buffer. */
+    @WithDefault("queue")
+    WriteMode writeMode();
+
+    Queue queue();
+
+    Ingest ingest();
+
+    Flush flush();
+
+    Mongo mongo();
+
+    Memory memory();
+
+    interface Queue {
+        /** URL of the main queue. */
+        String url();
+
+        /** URL of the dead-letter queue that unparseable messages go to and that the replay route drains. */
+        String dlqUrl();
+
+        /**
+         * Largest message body Sluice writes. SQS accepts 256 KiB per message by default (the queue's
+         * MaximumMessageSize); the headroom covers message attributes.
+         */
+        @WithDefault("245760")
+        int maxMessageBytes();
+
+        /** Largest SendMessageBatch payload; 256 KiB is accepted by every SQS-compatible server. */
+        @WithDefault("262144")
+        int maxBatchBytes();
+
+        /** Attempts for the entries of a SendMessageBatch that come back in {@code Failed}. */
+        @WithDefault("3")
+        int sendAttempts();
+
+        /** The Retry-After a client gets when the queue cannot be reached. */
+        @WithDefault("5")
+        int retryAfterSeconds();
+    }
+
+    interface Ingest {
+        /** Items in one batch request, AI usage or Segment ({@code /v1/batch} allows 2,500). */
+        @WithDefault("2500")
+        int maxBatchEvents();
+
+        /** Body of an AI usage request. */
+        @WithDefault("1048576")
+        int maxAiBodyBytes();
+
+        /** Serialized {@code metadata} of one AI usage record. */
+        @WithDefault("8192")
+        int maxMetadataBytes();
+
+        /** Segment's limit for one event. */
+        @WithDefault("32768")
+        int maxSegmentEventBytes();
+
+        /** Segment's limit for one {@code /v1/batch} request. */
+        @WithDefault("512000")
+        int maxSegmentBatchBytes();
+
+        /** How far in the future a client clock may be before a timestamp is rejected. */
+        @WithDefault("5m")
+        Duration maxClockSkew();
+    }
+
+    interface Flush {
+        /** Cadence of the in-process flush (long-running mode); {@code off} on Lambda, where a schedule calls it. */
+        @WithDefault("30s")
+        String every();
+
+        /** Events one flush stores at most before it stops; the rest waits for the next run. */
+        @WithDefault("50000")
+        int maxEvents();
+
+        /** Wall time one flush may take before it stops receiving; keep it well under the visibility timeout. */
+        @WithDefault("20s")
+        Duration timeBudget();
+
+        /** How long received messages stay invisible to others; an unstored message comes back after it. */
+        @WithDefault("60s")
+        Duration visibilityTimeout();
+
+        /** Events per {@code insertMany} call. */
+        @WithDefault("500")
+        int insertChunkSize();
+
+        /** Messages received before a write round (SQS returns at most 10 per call). */
+        @WithDefault("500")
+        int messagesPerRound();
+
+        /**
+         * Long-poll wait of the first receive of a round. Long polling asks every SQS server, so an empty answer
+         * means the queue is empty; short polls (used within a round) may miss messages.
+         */
+        @WithDefault("1s")
+        Duration receiveWait();
+    }
+
+    interface Mongo {
+        @WithDefault("sluice")
+        String database();
+
+        @WithDefault("ai_usage")
+        String aiUsageCollection();
+
+        @WithDefault("analytics")
+        String analyticsCollection();
+    }
+
+    /** The {@code memory} write mode: the in-process buffer Sluice replaces, kept as a rollback and a baseline. */
+    interface Memory {
+        /** Buffered events that trigger a flush. */
+        @WithDefault("50")
+        int flushAt();
+
+        /** Events the buffer holds at most; past it ingest answers 503. */
+        @WithDefault("10000")
+        int capacity();
+
+        /** Time-based flush of the buffer. */
+        @WithDefault("30s")
+        String every();
+    }
+}

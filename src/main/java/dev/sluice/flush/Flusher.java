@@ -1,0 +1,175 @@
+package dev.sluice.flush;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+
+import org.jboss.logging.Logger;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.event.TrackedEvent;
+import dev.sluice.queue.EventQueue;
+import dev.sluice.queue.MessageCodec;
+import dev.sluice.queue.PoisonMessageException;
+import dev.sluice.queue.QueueUnavailableException;
+import dev.sluice.queue.ReceivedMessage;
+import dev.sluice.store.BulkWriter;
+import dev.sluice.store.EventStore;
+
+/**
+ * The flush: drains the queue into MongoDB. It knows nothing of what triggers it; the scheduler (long-running mode),
+ * the internal route (the Lambda schedule) and the tests all call {@link #flush()}.
+ *
+ * <p>Each round receives a batch of messages, unpacks them (an unparseable one goes to the dead-letter queue at
+ * once), writes their events with unordered bulk inserts, and deletes exactly the messages whose every event is
+ * stored, a duplicate key counting as stored. Anything else stays in the queue and comes back after the visibility
+ * timeout; after {@code maxReceiveCount} receives SQS moves it to the dead-letter queue. Because the event id is the
+ * {@code _id}, a redelivered message, or a flush that dies between insert and delete, stores nothing twice.
+ */
+@ApplicationScoped
+public class Flusher {
+
+    private static final Logger LOG = Logger.getLogger(Flusher.class);
+
+    private final EventQueue queue;
+    private final MessageCodec codec;
+    private final BulkWriter writer;
+    private final EventStore store;
+    private final SluiceConfig.Flush config;
+    private final Event<UsersChanged> usersChanged;
+    /** One flush at a time in a process, whoever triggers it. */
+    private final ReentrantLock running = new ReentrantLock();
+
+    public Flusher(EventQueue queue, MessageCodec codec, BulkWriter writer, EventStore store, SluiceConfig config,
+            Event<UsersChanged> usersChanged) {
+        this.queue = queue;
+        this.codec = codec;
+        this.writer = writer;
+        this.store = store;
+        this.config = config.flush();
+        this.usersChanged = usersChanged;
+    }
+
+    public FlushReport flush() {
+        long start = System.nanoTime();
+        if (!running.tryLock()) {
+            return FlushReport.nothing(FlushReport.Stop.ALREADY_RUNNING, 0);
+        }
+        try {
+            FlushReport report = drain(start);
+            LOG.infof("flush: messages=%d events=%d inserted=%d duplicates=%d failed=%d deadLettered=%d "
+                    + "deleted=%d durationMs=%d stop=%s", report.messages(), report.events(), report.inserted(),
+                    report.duplicates(), report.failed(), report.deadLettered(), report.deleted(),
+                    report.durationMs(), report.stop());
+            return report;
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private FlushReport drain(long start) {
+        long deadline = start + config.timeBudget().toNanos();
+        if (!store.isReachable()) {
+            return FlushReport.nothing(FlushReport.Stop.STORE_UNAVAILABLE, millisSince(start));
+        }
+        FlushReport total = FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, 0);
+        while (true) {
+            if (total.events() >= config.maxEvents()) {
+                return total.ended(FlushReport.Stop.EVENT_BUDGET, millisSince(start));
+            }
+            if (System.nanoTime() >= deadline) {
+                return total.ended(FlushReport.Stop.TIME_BUDGET, millisSince(start));
+            }
+            List<ReceivedMessage> round;
+            Round result;
+            try {
+                round = receiveRound(deadline);
+                if (round.isEmpty()) {
+                    return total.ended(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
+                }
+                result = store(round);
+            } catch (QueueUnavailableException e) {
+                LOG.warnf("flush stopped, queue unavailable: %s", e.getMessage());
+                return total.ended(FlushReport.Stop.QUEUE_UNAVAILABLE, millisSince(start));
+            }
+            total = total.plus(result.report());
+            if (result.storeUnavailable()) {
+                return total.ended(FlushReport.Stop.STORE_UNAVAILABLE, millisSince(start));
+            }
+        }
+    }
+
+    private List<ReceivedMessage> receiveRound(long deadline) {
+        List<ReceivedMessage> round = new ArrayList<>();
+        Duration firstWait = config.receiveWait();
+        while (round.size() < config.messagesPerRound() && System.nanoTime() < deadline) {
+            List<ReceivedMessage> got = queue.receive(config.messagesPerRound() - round.size(),
+                    config.visibilityTimeout(), round.isEmpty() ? firstWait : Duration.ZERO);
+            if (got.isEmpty()) {
+                break;
+            }
+            round.addAll(got);
+        }
+        return round;
+    }
+
+    private record Round(FlushReport report, boolean storeUnavailable) {
+    }
+
+    private Round store(List<ReceivedMessage> messages) {
+        List<TrackedEvent> events = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        List<ReceivedMessage> parsed = new ArrayList<>(messages.size());
+        int deadLettered = 0;
+        for (ReceivedMessage message : messages) {
+            List<TrackedEvent> unpacked;
+            try {
+                unpacked = codec.unpack(message.body());
+            } catch (PoisonMessageException e) {
+                LOG.warnf("message %s sent to the dead-letter queue: %s", message.messageId(), e.reason());
+                queue.deadLetter(message, e.reason());
+                deadLettered++;
+                continue;
+            }
+            for (TrackedEvent event : unpacked) {
+                events.add(event);
+                owner.add(parsed.size());
+            }
+            parsed.add(message);
+        }
+        BulkWriter.Outcome outcome = writer.write(events, config.insertChunkSize());
+        BitSet failedMessages = new BitSet(parsed.size());
+        outcome.failed().stream().forEach(i -> failedMessages.set(owner.get(i)));
+        Set<String> users = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!outcome.failed().get(i)) {
+                users.add(events.get(i).userId());
+            }
+        }
+        if (!users.isEmpty()) {
+            usersChanged.fire(new UsersChanged(users));
+        }
+        List<ReceivedMessage> stored = new ArrayList<>(parsed.size());
+        for (int m = 0; m < parsed.size(); m++) {
+            if (!failedMessages.get(m)) {
+                stored.add(parsed.get(m));
+            }
+        }
+        queue.delete(stored);
+        FlushReport report = new FlushReport(messages.size(), events.size(), outcome.inserted(),
+                outcome.duplicates(), outcome.failed().cardinality(), deadLettered, stored.size(), 0,
+                FlushReport.Stop.QUEUE_EMPTY);
+        return new Round(report, outcome.storeUnavailable());
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.sluice.http;
+
+import java.util.List;
+
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.ingest.InvalidRequestException;
+import dev.sluice.ingest.PayloadTooLargeException;
+import dev.sluice.ingest.Problem;
+import dev.sluice.queue.QueueUnavailableException;
+import dev.sluice.sink.SinkUnavailableException;
+
+/** The one place where Sluice's exceptions become HTTP responses. */
+public class ErrorMapper {
+
+    private final SluiceConfig config;
+
+    public ErrorMapper(SluiceConfig config) {
+        this.config = config;
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return json(Response.Status.BAD_REQUEST, new ErrorBody("invalid_request",
+                "The request was rejected and nothing was stored: " + e.problems().size() + " problem(s).",
+                e.problems()));
+    }
+
+    @ServerExceptionMapper
+    public Response tooLarge(PayloadTooLargeException e) {
+        return json(Response.Status.REQUEST_ENTITY_TOO_LARGE, new ErrorBody("payload_too_large",
+                "The request is over a size limit and nothing was stored.", List.of(e.problem())));
+    }
+
+    @ServerExceptionMapper
+    public Response unsupported(NotSupportedException e) {
+        return json(Response.Status.UNSUPPORTED_MEDIA_TYPE, new ErrorBody("unsupported_media_type",
+                "Tracking calls are JSON.", List.of(Problem.ofRequest("Content-Type", "must be application/json"))));
+    }
+
+    @ServerExceptionMapper
+    public Response sinkUnavailable(SinkUnavailableException e) {
+        return unavailable(e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response queueUnavailable(QueueUnavailableException e) {
+        return unavailable(e.getMessage());
+    }
+
+    private Response unavailable(String detail) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, config.queue().retryAfterSeconds())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody("unavailable", "Nothing was accepted; retry later. " + detail, null))
+                .build();
+    }
+
+    private static Response json(Response.Status status, ErrorBody body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.sluice.ingest;
+
+/**
+ * One reason a request was rejected.
+ *
+ * @param index position of the item in a batch, or {@code null} for the request as a whole
+ * @param field the offending field, as a JSON path relative to the item ({@code metadata}, {@code properties.plan})
+ * @param rule the rule it broke, in words
+ */
+public record Problem(Integer index, String field, String rule) {
+
+    public static Problem ofRequest(String field, String rule) {
+        return new Problem(null, field, rule);
+    }
+}

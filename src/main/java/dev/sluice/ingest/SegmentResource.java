@@ -1,0 +1,49 @@
+package dev.sluice.ingest;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * The Segment HTTP Tracking API ({@code /v1/track}, {@code identify}, {@code page}, {@code screen}, {@code group},
+ * {@code alias}, {@code batch}), and the web app's old analytics route as an alias of {@code /v1/track}.
+ */
+@Path("/")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class SegmentResource {
+
+    private final SegmentParser parser;
+    private final IngestService ingest;
+
+    public SegmentResource(SegmentParser parser, IngestService ingest) {
+        this.parser = parser;
+        this.ingest = ingest;
+    }
+
+    @POST
+    @Path("v1/{type: track|identify|page|screen|group|alias}")
+    public Response single(@PathParam("type") String type, byte[] body) {
+        return Response.accepted(ingest.accept(parser.parseSingle(type, body))).build();
+    }
+
+    @POST
+    @Path("v1/batch")
+    public Response batch(byte[] body) {
+        return Response.accepted(ingest.accept(parser.parseBatch(body))).build();
+    }
+
+    /** The route the web app used before Sluice. */
+    @POST
+    @Path("api/analytics/track")
+    public Response appTrack(byte[] body) {
+        return single("track", body);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.sluice.ingest;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+
+/**
+ * JSON reading for tracking calls, stricter than the application's mapper: duplicate keys, trailing garbage, unknown
+ * fields (where a type says so), and any coercion between strings, numbers and booleans are errors. Every failure is
+ * translated into a {@link Problem} that names the field and the rule.
+ */
+@ApplicationScoped
+public class StrictJson {
+
+    private final ObjectMapper mapper;
+
+    public StrictJson(ObjectMapper appMapper) {
+        ObjectMapper m = appMapper.copy();
+        m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        m.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        m.disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+        m.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        m.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        m.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        m.coercionConfigFor(LogicalType.Float)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        this.mapper = m;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Parses a request body; an empty, truncated or malformed body is a 400 naming where it broke. */
+    public JsonNode readBody(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new InvalidRequestException(Problem.ofRequest("body", "must be a JSON object"));
+        }
+        try {
+            JsonNode node = mapper.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new InvalidRequestException(Problem.ofRequest("body", "must be a JSON object"));
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequestException(Problem.ofRequest(fieldOf(e, "body"),
+                    "must be valid JSON (" + e.getOriginalMessage() + ")"));
+        } catch (IOException e) {
+            throw new InvalidRequestException(Problem.ofRequest("body", "could not be read"));
+        }
+    }
+
+    /** Binds one item to a type; a binding failure becomes the problem of that item. */
+    public <T> T bind(JsonNode item, Class<T> type, Integer index) {
+        try {
+            return mapper.treeToValue(item, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidRequestException(new Problem(index, fieldOf(e, e.getPropertyName()), "unknown field"));
+        } catch (MismatchedInputException e) {
+            throw new InvalidRequestException(new Problem(index, fieldOf(e, "item"), typeRule(e.getTargetType())));
+        } catch (JsonProcessingException e) {
+            throw new InvalidRequestException(new Problem(index, fieldOf(e, "item"),
+                    "invalid value (" + e.getOriginalMessage() + ")"));
+        }
+    }
+
+    /** Size of a node as compact JSON, the measure of Segment's and the metadata limits. */
+    public int serializedSize(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node).getBytes(StandardCharsets.UTF_8).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed tree always serializes", e);
+        }
+    }
+
+    public ObjectNode objectNode() {
+        return mapper.createObjectNode();
+    }
+
+    private static String fieldOf(JsonProcessingException e, String fallback) {
+        if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
+            List<JsonMappingException.Reference> path = jme.getPath();
+            return path.stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."))
+                    .replace(".[", "[");
+        }
+        return fallback;
+    }
+
+    private static String typeRule(Class<?> target) {
+        if (target == null) {
+            return "has the wrong type";
+        }
+        if (target == String.class) {
+            return "must be a string";
+        }
+        if (target == Long.class || target == long.class || target == Integer.class || target == int.class
+                || target == BigInteger.class) {
+            return "must be an integer";
+        }
+        if (target == Double.class || target == double.class || target == BigDecimal.class) {
+            return "must be a number";
+        }
+        if (target == OffsetDateTime.class) {
+            return "must be an ISO-8601 date-time with a zone offset, e.g. 2025-01-31T12:00:00Z";
+        }
+        if (ObjectNode.class.isAssignableFrom(target) || JsonNode.class.isAssignableFrom(target)) {
+            return "must be a JSON object";
+        }
+        return "must be of type " + target.getSimpleName();
+    }
+}

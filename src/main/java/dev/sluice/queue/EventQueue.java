@@ -1,0 +1,30 @@
+package dev.sluice.queue;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The durable buffer between ingest and flush. Sluice's implementation is {@link SqsEventQueue}; the interface is
+ * what tests wrap to inject faults a real queue cannot be made to produce.
+ */
+public interface EventQueue {
+
+    /**
+     * Sends message bodies; returns only when every one of them is in the queue.
+     *
+     * @throws QueueUnavailableException when any body could not be sent
+     */
+    void send(List<String> bodies);
+
+    /** Takes up to {@code max} messages, waiting at most {@code wait} for the first one. */
+    List<ReceivedMessage> receive(int max, Duration visibilityTimeout, Duration wait);
+
+    /** Deletes stored messages; a delete that fails only means a harmless redelivery. */
+    void delete(List<ReceivedMessage> messages);
+
+    /** Moves a message that can never be processed to the dead-letter queue, with a versioned reason. */
+    void deadLetter(ReceivedMessage message, String reason);
+
+    /** Moves up to {@code max} messages from the dead-letter queue back to the main queue; returns how many. */
+    int replayDeadLetters(int max);
+}

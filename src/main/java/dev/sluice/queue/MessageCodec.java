@@ -1,0 +1,119 @@
+package dev.sluice.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.event.EventKind;
+import dev.sluice.event.TrackedEvent;
+
+/**
+ * The queue's message format: {@code {"v":1,"events":[{"id","kind","userId","doc"}, ...]}}. Many events share one
+ * message, since SQS bills and rate-limits per message; a message never exceeds the configured size.
+ */
+@ApplicationScoped
+public class MessageCodec {
+
+    static final int VERSION = 1;
+    private static final String HEAD = "{\"v\":" + VERSION + ",\"events\":[";
+    private static final String TAIL = "]}";
+
+    private final ObjectMapper mapper;
+    private final int maxBytes;
+
+    public MessageCodec(ObjectMapper mapper, SluiceConfig config) {
+        this.mapper = mapper;
+        this.maxBytes = config.queue().maxMessageBytes();
+    }
+
+    /** Packs events into as few message bodies as fit the size limit, in order. */
+    public List<String> pack(List<TrackedEvent> events) {
+        List<String> bodies = new ArrayList<>();
+        StringBuilder body = new StringBuilder(HEAD);
+        int bytes = HEAD.length() + TAIL.length();
+        int inBody = 0;
+        for (TrackedEvent event : events) {
+            String json = encode(event);
+            int size = json.getBytes(StandardCharsets.UTF_8).length + 1;
+            if (inBody > 0 && bytes + size > maxBytes) {
+                bodies.add(body.append(TAIL).toString());
+                body = new StringBuilder(HEAD);
+                bytes = HEAD.length() + TAIL.length();
+                inBody = 0;
+            }
+            if (inBody > 0) {
+                body.append(',');
+            }
+            body.append(json);
+            bytes += size;
+            inBody++;
+        }
+        if (inBody > 0) {
+            bodies.add(body.append(TAIL).toString());
+        }
+        return bodies;
+    }
+
+    /**
+     * Reads a message body back into its events.
+     *
+     * @throws PoisonMessageException when the body is not a message of this version
+     */
+    public List<TrackedEvent> unpack(String body) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new PoisonMessageException("not JSON");
+        }
+        if (root == null || !root.isObject() || root.path("v").asInt(-1) != VERSION) {
+            throw new PoisonMessageException("not a version " + VERSION + " message");
+        }
+        JsonNode events = root.get("events");
+        if (events == null || !events.isArray() || events.isEmpty()) {
+            throw new PoisonMessageException("no events");
+        }
+        List<TrackedEvent> out = new ArrayList<>(events.size());
+        for (JsonNode e : events) {
+            out.add(decode(e, out.size()));
+        }
+        return out;
+    }
+
+    private String encode(TrackedEvent event) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("id", event.id());
+        node.put("kind", event.kind().wireName());
+        node.put("userId", event.userId());
+        node.set("doc", event.doc());
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an event tree always serializes", e);
+        }
+    }
+
+    private static TrackedEvent decode(JsonNode e, int index) {
+        JsonNode id = e.get("id");
+        JsonNode kind = e.get("kind");
+        JsonNode userId = e.get("userId");
+        JsonNode doc = e.get("doc");
+        if (id == null || !id.isTextual() || id.asText().isEmpty() || userId == null || !userId.isTextual()
+                || doc == null || !doc.isObject()) {
+            throw new PoisonMessageException("event " + index + " lacks id, userId or doc");
+        }
+        EventKind eventKind = kind == null ? null : EventKind.fromWireName(kind.asText());
+        if (eventKind == null) {
+            throw new PoisonMessageException("event " + index + " has an unknown kind");
+        }
+        return new TrackedEvent(id.asText(), eventKind, userId.asText(), (ObjectNode) doc);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.sluice.sink;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+
+import dev.sluice.event.TrackedEvent;
+import dev.sluice.store.EventStore;
+import dev.sluice.store.StoreUnavailableException;
+
+/**
+ * The {@code direct} write mode: the behaviour before Sluice, one {@code insertOne} per event on the request path.
+ * It is the rollback switch: set {@code sluice.write-mode=direct} and no queue is involved.
+ */
+@ApplicationScoped
+@Typed(DirectSink.class)
+public class DirectSink implements EventSink {
+
+    private final EventStore store;
+
+    public DirectSink(EventStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void accept(List<TrackedEvent> events) {
+        try {
+            for (TrackedEvent event : events) {
+                store.insertOne(event);
+            }
+        } catch (StoreUnavailableException e) {
+            throw new SinkUnavailableException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.sluice.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.bson.Document;
+import org.junit.jupiter.api.BeforeEach;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Sorts;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.flush.FlushReport;
+import dev.sluice.flush.Flusher;
+import io.quarkus.test.common.QuarkusTestResource;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Base of the pipeline tests: every test starts with empty queues and collections, and reads what was stored
+ * straight from MongoDB and the queues.
+ */
+@QuarkusTestResource(SluiceTestServers.class)
+public abstract class PipelineTest {
+
+    @Inject
+    protected MongoClient mongo;
+    @Inject
+    protected SqsClient sqs;
+    @Inject
+    protected SluiceConfig config;
+    @Inject
+    protected Flusher flusher;
+
+    @BeforeEach
+    void emptyQueuesAndCollections() {
+        SluiceTestServers.sqsProxy().up();
+        SluiceTestServers.mongoProxy().up();
+        drain(config.queue().url());
+        drain(config.queue().dlqUrl());
+        aiUsage().drop();
+        analytics().drop();
+    }
+
+    protected MongoCollection<Document> aiUsage() {
+        return mongo.getDatabase(config.mongo().database()).getCollection(config.mongo().aiUsageCollection());
+    }
+
+    protected MongoCollection<Document> analytics() {
+        return mongo.getDatabase(config.mongo().database()).getCollection(config.mongo().analyticsCollection());
+    }
+
+    protected static List<Document> all(MongoCollection<Document> collection) {
+        return collection.find().sort(Sorts.ascending("_id")).into(new ArrayList<>());
+    }
+
+    protected FlushReport flush() {
+        return flusher.flush();
+    }
+
+    /** Messages in the queue, visible or in flight. */
+    protected int depth(String queueUrl) {
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    /** Receives every visible message of a queue (waiting up to a second), deleting none. */
+    protected List<Message> peek(String queueUrl) {
+        List<Message> all = new ArrayList<>();
+        while (true) {
+            List<Message> got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .visibilityTimeout(1).waitTimeSeconds(1).messageAttributeNames("All")
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            if (got.isEmpty()) {
+                return all;
+            }
+            all.addAll(got);
+        }
+    }
+
+    /** Deletes everything in a queue, including messages that come back from flight within the wait. */
+    protected void drain(String queueUrl) {
+        while (true) {
+            List<Message> got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(depth(queueUrl) > 0 ? 3 : 0)).messages();
+            if (got.isEmpty()) {
+                return;
+            }
+            got.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle())));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.sluice.testing;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.sluice.local.EmbeddedServers;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The servers behind every {@code @QuarkusTest}: embedded ones on loopback (ElasticMQ, mongo-java-server, redis-server)
+ * or, when their variables are set, real ones: {@code SLUICE_SQS_ENDPOINT} (with {@code AWS_REGION} and
+ * {@code SLUICE_SQS_CREDENTIALS=default} for AWS credentials from the environment), {@code MONGODB_URI} (one host)
+ * and {@code REDIS_URL}. Each run gets its own queues and database. SQS and MongoDB are reached through a
+ * {@link FaultProxy}, so tests can take them down and up without losing their data.
+ */
+public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
+
+    /** {@code mongodb://[userinfo@]hosts[/database][?options]}; SRV URIs cannot be proxied. */
+    private static final Pattern MONGO_URI = Pattern.compile("^mongodb://((?:[^@/]*@)?)([^/?]+)(.*)$");
+
+    private static EmbeddedServers embedded;
+    private static FaultProxy sqsProxy;
+    private static FaultProxy mongoProxy;
+    private static Map<String, String> config;
+
+    @Override
+    public synchronized Map<String, String> start() {
+        if (config != null) {
+            return config;
+        }
+        String sqsEnv = System.getenv("SLUICE_SQS_ENDPOINT");
+        String mongoEnv = System.getenv("MONGODB_URI");
+        String redisEnv = System.getenv("REDIS_URL");
+        embedded = EmbeddedServers.start(sqsEnv == null ? 0 : -1, mongoEnv == null ? 0 : -1,
+                redisEnv == null ? 0 : -1, null);
+        String sqsEndpoint = sqsEnv != null ? sqsEnv : embedded.sqsEndpoint();
+        String mongoUri = mongoEnv != null ? mongoEnv : embedded.mongoUri();
+        String region = sqsEnv != null ? System.getenv().getOrDefault("AWS_REGION", "us-east-1")
+                : EmbeddedServers.REGION;
+        boolean staticCredentials = !"default".equals(System.getenv("SLUICE_SQS_CREDENTIALS"));
+
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        EmbeddedServers.QueueUrls queues = EmbeddedServers.createQueues(sqsEndpoint, region, "sluice-test-" + run,
+                staticCredentials);
+        URI sqs = URI.create(sqsEndpoint);
+        sqsProxy = new FaultProxy(sqs.getHost(), port(sqs, 80));
+        Matcher mongo = MONGO_URI.matcher(mongoUri);
+        if (!mongo.matches()) {
+            throw new IllegalArgumentException("MONGODB_URI must be mongodb://[user:password@]host[:port][/...]");
+        }
+        String[] firstHost = mongo.group(2).split(",")[0].split(":");
+        mongoProxy = new FaultProxy(firstHost[0], firstHost.length > 1 ? Integer.parseInt(firstHost[1]) : 27017);
+
+        Map<String, String> c = new HashMap<>();
+        String proxiedSqs = "http://localhost:" + sqsProxy.port();
+        c.put("quarkus.sqs.endpoint-override", proxiedSqs);
+        c.put("quarkus.sqs.aws.region", region);
+        c.put("sluice.queue.url", proxied(queues.url(), proxiedSqs));
+        c.put("sluice.queue.dlq-url", proxied(queues.dlqUrl(), proxiedSqs));
+        String rest = mongo.group(3);
+        String direct = rest.contains("?") ? "&directConnection=true"
+                : rest.isEmpty() ? "/?directConnection=true" : "?directConnection=true";
+        c.put("quarkus.mongodb.connection-string", "mongodb://" + mongo.group(1) + "localhost:" + mongoProxy.port()
+                + rest + direct);
+        c.put("sluice.mongo.database", "sluice_test_" + run);
+        c.put("quarkus.redis.hosts", redisEnv != null ? redisEnv : embedded.redisUrl());
+        config = Map.copyOf(c);
+        return config;
+    }
+
+    /** The queue URL as seen through the proxy (the path names the queue on SQS and on ElasticMQ). */
+    private static String proxied(String queueUrl, String proxiedEndpoint) {
+        return proxiedEndpoint + URI.create(queueUrl).getRawPath();
+    }
+
+    private static int port(URI uri, int fallback) {
+        return uri.getPort() > 0 ? uri.getPort() : fallback;
+    }
+
+    @Override
+    public void stop() {
+        // The servers live for the whole test JVM: several Quarkus applications (test profiles) share them.
+    }
+
+    public static FaultProxy sqsProxy() {
+        return sqsProxy;
+    }
+
+    public static FaultProxy mongoProxy() {
+        return mongoProxy;
+    }
+}
