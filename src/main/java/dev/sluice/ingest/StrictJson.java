@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +108,11 @@ public class StrictJson {
     }
 
     private static String fieldOf(JsonProcessingException e, String fallback) {
+        if (e instanceof StreamReadException sre && sre.getProcessor() != null) {
+            // where the parser was: the duplicated key, or the field whose value broke off
+            String pointer = sre.getProcessor().getParsingContext().pathAsPointer().toString();
+            return pointer.isEmpty() ? fallback : pointer.substring(1).replace('/', '.');
+        }
         if (e instanceof JsonMappingException jme && !jme.getPath().isEmpty()) {
             List<JsonMappingException.Reference> path = jme.getPath();
             return path.stream()

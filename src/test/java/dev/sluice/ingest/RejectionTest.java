@@ -1,0 +1,161 @@
+package dev.sluice.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.sluice.testing.PipelineTest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/** Every rejection rule: its status, a body naming the item, field and rule, and nothing queued or stored. */
+@QuarkusTest
+class RejectionTest extends PipelineTest {
+
+    static final String AI = "/api/ai/usage";
+    static final String OK_AI = "{\"userId\":\"u1\",\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":2}";
+
+    static String ai(String extraFields) {
+        return OK_AI.substring(0, OK_AI.length() - 1) + "," + extraFields + "}";
+    }
+
+    static String repeat(String s, int n) {
+        return s.repeat(n);
+    }
+
+    static Stream<Arguments> rejections() {
+        String future = Instant.now().plus(10, ChronoUnit.MINUTES).toString();
+        return Stream.of(
+                // name, path, body, status, index (-1: none), field, rule fragment
+                Arguments.of("missing userId", AI, "{\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":2}", 400, -1,
+                        "userId", "must not be blank"),
+                Arguments.of("operator object as userId", AI,
+                        "{\"userId\":{\"$ne\":null},\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":2}", 400, -1,
+                        "userId", "must be a string"),
+                Arguments.of("number as userId", AI,
+                        "{\"userId\":42,\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":2}", 400, -1,
+                        "userId", "must be a string"),
+                Arguments.of("missing model", AI, "{\"userId\":\"u\",\"inputTokens\":1,\"outputTokens\":2}", 400, -1,
+                        "model", "must not be blank"),
+                Arguments.of("missing outputTokens", AI, "{\"userId\":\"u\",\"model\":\"m\",\"inputTokens\":1}", 400,
+                        -1, "outputTokens", "must not be null"),
+                Arguments.of("negative tokens", AI,
+                        "{\"userId\":\"u\",\"model\":\"m\",\"inputTokens\":-1,\"outputTokens\":2}", 400, -1,
+                        "inputTokens", "greater than or equal to 0"),
+                Arguments.of("tokens as string", AI,
+                        "{\"userId\":\"u\",\"model\":\"m\",\"inputTokens\":\"5\",\"outputTokens\":2}", 400, -1,
+                        "inputTokens", "must be an integer"),
+                Arguments.of("fractional tokens", AI,
+                        "{\"userId\":\"u\",\"model\":\"m\",\"inputTokens\":1.5,\"outputTokens\":2}", 400, -1,
+                        "inputTokens", "must be an integer"),
+                Arguments.of("tokens out of range", AI,
+                        "{\"userId\":\"u\",\"model\":\"m\",\"inputTokens\":99999999999999999999,\"outputTokens\":2}",
+                        400, -1, "inputTokens", "invalid value"),
+                Arguments.of("negative cost", AI, ai("\"costUsd\":-0.5"), 400, -1, "costUsd",
+                        "greater than or equal to 0"),
+                Arguments.of("unknown field", AI, ai("\"tokens\":3"), 400, -1, "tokens", "unknown field"),
+                Arguments.of("bad eventId", AI, ai("\"eventId\":\"a b\""), 400, -1, "eventId",
+                        "1-64 characters"),
+                Arguments.of("eventId too long", AI, ai("\"eventId\":\"" + repeat("x", 65) + "\""), 400, -1,
+                        "eventId", "1-64 characters"),
+                Arguments.of("timestamp in the future", AI, ai("\"timestamp\":\"" + future + "\""), 400, -1,
+                        "timestamp", "in the future"),
+                Arguments.of("timestamp not ISO", AI, ai("\"timestamp\":\"yesterday\""), 400, -1, "timestamp",
+                        "ISO-8601"),
+                Arguments.of("metadata not an object", AI, ai("\"metadata\":[1,2]"), 400, -1, "metadata",
+                        "must be a JSON object"),
+                Arguments.of("metadata over 8 KiB", AI, ai("\"metadata\":{\"k\":\"" + repeat("x", 8200) + "\"}"),
+                        400, -1, "metadata", "at most 8192 bytes"),
+                Arguments.of("truncated JSON names where it broke", AI, "{\"userId\": ", 400, -1, "userId", "valid JSON"),
+                Arguments.of("unparseable JSON", AI, "userId=u1", 400, -1, "body", "valid JSON"),
+                Arguments.of("trailing garbage", AI, OK_AI + " {}", 400, -1, "body", "valid JSON"),
+                Arguments.of("duplicate keys", AI,
+                        "{\"userId\":\"a\",\"userId\":\"b\",\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":2}",
+                        400, -1, "userId", "Duplicate field"),
+                Arguments.of("not an object", AI, "[1,2,3]", 400, -1, "body", "must be a JSON object"),
+                Arguments.of("empty body", AI, "", 400, -1, "body", "must be a JSON object"),
+                Arguments.of("one bad item in a batch", AI,
+                        "{\"batch\":[" + OK_AI + "," + OK_AI.replace("\"u1\"", "\"\"") + "," + OK_AI + "]}", 400, 1,
+                        "userId", "must not be blank"),
+                Arguments.of("empty batch", AI, "{\"batch\":[]}", 400, -1, "batch", "at least one"),
+                Arguments.of("batch not an array", AI, "{\"batch\":{}}", 400, -1, "batch", "must be an array"),
+                Arguments.of("batch over 2,500 events", AI,
+                        "{\"batch\":[" + String.join(",", java.util.Collections.nCopies(2501, OK_AI)) + "]}", 413, -1,
+                        "batch", "at most 2500"),
+                Arguments.of("body over 1 MiB", AI, ai("\"feature\":\"" + repeat("x", 1_048_600) + "\""), 413, -1,
+                        "body", "at most 1048576 bytes"),
+
+                Arguments.of("track without event", "/v1/track", "{\"userId\":\"u\"}", 400, -1, "event",
+                        "required for track"),
+                Arguments.of("no user", "/v1/track", "{\"event\":\"Signed Up\"}", 400, -1, "userId",
+                        "userId or anonymousId"),
+                Arguments.of("operator object as event", "/v1/track", "{\"userId\":\"u\",\"event\":{\"$gt\":\"\"}}",
+                        400, -1, "event", "must be a string"),
+                Arguments.of("messageId over 128", "/v1/track",
+                        "{\"userId\":\"u\",\"event\":\"e\",\"messageId\":\"" + repeat("m", 129) + "\"}", 400, -1,
+                        "messageId", "1-128"),
+                Arguments.of("properties not an object", "/v1/track",
+                        "{\"userId\":\"u\",\"event\":\"e\",\"properties\":[1]}", 400, -1, "properties",
+                        "must be a JSON object"),
+                Arguments.of("bad timestamp", "/v1/page", "{\"userId\":\"u\",\"timestamp\":\"soon\"}", 400, -1,
+                        "timestamp", "ISO-8601"),
+                Arguments.of("group without groupId", "/v1/group", "{\"userId\":\"u\"}", 400, -1, "groupId",
+                        "required for group"),
+                Arguments.of("alias without previousId", "/v1/alias", "{\"userId\":\"u\"}", 400, -1, "previousId",
+                        "required for alias"),
+                Arguments.of("event over 32 KB", "/v1/track",
+                        "{\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"p\":\"" + repeat("x", 33_000) + "\"}}",
+                        413, -1, "body", "at most 32768 bytes"),
+                Arguments.of("batch without batch", "/v1/batch", "{\"writeKey\":\"k\"}", 400, -1, "batch",
+                        "is required"),
+                Arguments.of("batch item of unknown type", "/v1/batch",
+                        "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"},"
+                                + "{\"type\":\"purchase\",\"userId\":\"u\"}]}", 400, 1, "type", "must be one of"),
+                Arguments.of("batch item over 32 KB", "/v1/batch",
+                        "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"p\":\""
+                                + repeat("x", 33_000) + "\"}}]}", 413, 0, "item", "at most 32768 bytes"),
+                Arguments.of("batch over 500 KB", "/v1/batch",
+                        "{\"batch\":[" + String.join(",", java.util.Collections.nCopies(20,
+                                "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"p\":\""
+                                        + repeat("x", 30_000) + "\"}}")) + "]}", 413, -1, "body",
+                        "at most 512000 bytes"),
+                Arguments.of("alias route keeps the track rules", "/api/analytics/track", "{\"userId\":\"u\"}", 400,
+                        -1, "event", "required for track"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rejections")
+    void rejectedWholeAndNothingStored(String name, String path, String body, int status, int index, String field,
+            String rule) {
+        ValidatableResponse response = given().contentType("application/json").body(body).post(path).then()
+                .statusCode(status)
+                .body("problems.field", hasItem(field))
+                .body("problems.rule", hasItem(containsString(rule)));
+        if (index >= 0) {
+            response.body("problems.find { it.field == '" + field + "' }.index", equalTo(index));
+        } else {
+            response.body("problems[0].index", nullValue());
+        }
+        assertEquals(0, depth(config.queue().url()), "nothing may be queued");
+        assertEquals(0, flush().events());
+        assertEquals(0, aiUsage().countDocuments() + analytics().countDocuments(), "nothing may be stored");
+    }
+
+    @org.junit.jupiter.api.Test
+    void wrongContentTypeIs415() {
+        given().contentType("text/plain").body(OK_AI).post(AI).then().statusCode(415)
+                .body("problems[0].field", equalTo("Content-Type"));
+        assertEquals(0, depth(config.queue().url()));
+    }
+}
