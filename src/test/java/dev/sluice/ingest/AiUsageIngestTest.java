@@ -45,4 +45,45 @@ class AiUsageIngestTest extends PipelineTest {
         assertEquals(Date.from(Instant.parse("2025-03-01T10:15:30Z")), doc.getDate("timestamp"));
         assertEquals(new Document("conversation", "c-9").append("tags", List.of("a", "b")), doc.get("metadata"));
     }
+
+    @Test
+    void batchAssignsIdsWhereAbsentAndStoresEveryItem() {
+        List<String> ids = given().contentType("application/json").body("""
+                {"batch":[
+                  {"eventId":"b-1","userId":"u1","model":"m1","inputTokens":1,"outputTokens":2},
+                  {"userId":"u1","model":"m2","inputTokens":3,"outputTokens":4},
+                  {"userId":"u2","model":"m1","inputTokens":5,"outputTokens":6}]}""")
+                .post("/api/ai/usage")
+                .then().statusCode(202).body("accepted", equalTo(3))
+                .extract().jsonPath().getList("ids", String.class);
+        assertEquals("b-1", ids.get(0));
+        assertEquals(3, new java.util.HashSet<>(ids).size());
+
+        FlushReport report = flush();
+        assertEquals(3, report.inserted());
+        assertEquals(1, report.messages(), "one request is packed into one message");
+        List<Document> stored = all(aiUsage());
+        assertEquals(new java.util.TreeSet<>(ids), new java.util.TreeSet<>(stored.stream().map(d -> d.getString("_id")).toList()));
+        Document second = aiUsage().find(new Document("_id", ids.get(1))).first();
+        assertEquals("m2", second.get("model"));
+        assertEquals(3L, ((Number) second.get("inputTokens")).longValue());
+        assertEquals(0, depth(config.queue().url()), "stored messages are deleted");
+    }
+
+    @Test
+    void sameEventIdSentTwiceIsStoredOnce() {
+        String body = "{\"eventId\":\"retry-1\",\"userId\":\"u1\",\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":1}";
+        given().contentType("application/json").body(body).post("/api/ai/usage").then().statusCode(202);
+        flush();
+        given().contentType("application/json").body(body).post("/api/ai/usage").then().statusCode(202);
+        given().contentType("application/json").body("{\"batch\":[" + body + "," + body + "]}")
+                .post("/api/ai/usage").then().statusCode(202);
+
+        FlushReport report = flush();
+        assertEquals(0, report.inserted());
+        assertEquals(3, report.duplicates());
+        assertEquals(0, report.failed());
+        assertEquals(1, aiUsage().countDocuments());
+        assertEquals(0, depth(config.queue().url()));
+    }
 }
