@@ -1,0 +1,64 @@
+package dev.sluice.testing;
+
+import java.util.BitSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.sluice.event.EventKind;
+import dev.sluice.event.TrackedEvent;
+import dev.sluice.store.EventStore;
+import dev.sluice.store.InsertResult;
+
+/**
+ * The real store, with faults a MongoDB server cannot be made to produce on demand: rejecting particular documents
+ * (as a schema validator would), and holding a write so a test can act while a flush is in the middle of it.
+ */
+public class FaultyStore implements EventStore {
+
+    private final EventStore real;
+    public volatile Set<String> rejectIds = Set.of();
+    public volatile CountDownLatch holdInsert;
+    public volatile Runnable beforeInsert = () -> { };
+    public final CountDownLatch insertStarted = new CountDownLatch(1);
+
+    public FaultyStore(EventStore real) {
+        this.real = real;
+    }
+
+    @Override
+    public InsertResult insert(EventKind kind, List<TrackedEvent> events) {
+        insertStarted.countDown();
+        beforeInsert.run();
+        if (holdInsert != null) {
+            try {
+                holdInsert.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<TrackedEvent> accepted = events.stream().filter(e -> !rejectIds.contains(e.id())).toList();
+        InsertResult result = real.insert(kind, accepted);
+        BitSet failed = new BitSet(events.size());
+        int a = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (rejectIds.contains(events.get(i).id())) {
+                failed.set(i);
+            } else if (result.failed().get(a++)) {
+                failed.set(i);
+            }
+        }
+        return new InsertResult(result.inserted(), result.duplicates(), failed, result.storeUnavailable());
+    }
+
+    @Override
+    public void insertOne(TrackedEvent event) {
+        real.insertOne(event);
+    }
+
+    @Override
+    public boolean isReachable() {
+        return real.isReachable();
+    }
+}
