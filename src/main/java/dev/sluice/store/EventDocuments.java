@@ -93,11 +93,9 @@ public final class EventDocuments {
     }
 
     private static Object number(JsonNode node) {
-        if (node.isInt()) {
-            return node.intValue();
-        }
-        if (node.isLong()) {
-            return node.longValue();
+        if (node.isInt() || node.isLong()) {
+            // the same value as int32 whichever way it came (a long from a parser, an int back from the queue)
+            return node.canConvertToInt() ? (Object) node.intValue() : (Object) node.longValue();
         }
         if (node.isBigInteger() || node.isBigDecimal()) {
             BigDecimal value = node.decimalValue();

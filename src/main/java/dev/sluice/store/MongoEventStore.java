@@ -56,6 +56,9 @@ public class MongoEventStore implements EventStore {
 
     @Override
     public InsertResult insert(EventKind kind, List<TrackedEvent> events) {
+        if (events.isEmpty()) {
+            return new InsertResult(0, 0, new BitSet(), false);
+        }
         List<Document> docs = new ArrayList<>(events.size());
         for (TrackedEvent event : events) {
             docs.add(EventDocuments.toDocument(event));

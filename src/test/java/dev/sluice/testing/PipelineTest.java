@@ -1,9 +1,11 @@
 package dev.sluice.testing;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.bson.Document;
@@ -29,8 +31,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @QuarkusTestResource(SluiceTestServers.class)
 public abstract class PipelineTest {
 
+    /** Resolved only when used: a test of the ingest role must not create a MongoDB client. */
     @Inject
-    protected MongoClient mongo;
+    Instance<MongoClient> mongo;
     @Inject
     protected SqsClient sqs;
     @Inject
@@ -44,16 +47,21 @@ public abstract class PipelineTest {
         SluiceTestServers.mongoProxy().up();
         drain(config.queue().url());
         drain(config.queue().dlqUrl());
+        resetStorage();
+    }
+
+    /** Empties the collections; a test of a role without MongoDB overrides it. */
+    protected void resetStorage() {
         aiUsage().drop();
         analytics().drop();
     }
 
     protected MongoCollection<Document> aiUsage() {
-        return mongo.getDatabase(config.mongo().database()).getCollection(config.mongo().aiUsageCollection());
+        return mongo.get().getDatabase(config.mongo().database()).getCollection(config.mongo().aiUsageCollection());
     }
 
     protected MongoCollection<Document> analytics() {
-        return mongo.getDatabase(config.mongo().database()).getCollection(config.mongo().analyticsCollection());
+        return mongo.get().getDatabase(config.mongo().database()).getCollection(config.mongo().analyticsCollection());
     }
 
     protected static List<Document> all(MongoCollection<Document> collection) {
@@ -73,17 +81,18 @@ public abstract class PipelineTest {
                 + Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
-    /** Receives every visible message of a queue (waiting up to a second), deleting none. */
+    /** Receives every visible message of a queue (waiting up to a second), deleting none; each appears once. */
     protected List<Message> peek(String queueUrl) {
-        List<Message> all = new ArrayList<>();
+        Map<String, Message> seen = new LinkedHashMap<>();
         while (true) {
             List<Message> got = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                     .visibilityTimeout(1).waitTimeSeconds(1).messageAttributeNames("All")
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
-            if (got.isEmpty()) {
-                return all;
+            int before = seen.size();
+            got.forEach(m -> seen.putIfAbsent(m.messageId(), m));
+            if (seen.size() == before) {
+                return new ArrayList<>(seen.values());
             }
-            all.addAll(got);
         }
     }
 
