@@ -1,5 +1,7 @@
 package dev.sluice.ingest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One reason a request was rejected.
  *
@@ -7,6 +9,7 @@ package dev.sluice.ingest;
  * @param field the offending field, as a JSON path relative to the item ({@code metadata}, {@code properties.plan})
  * @param rule the rule it broke, in words
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(Integer index, String field, String rule) {
 
     public static Problem ofRequest(String field, String rule) {
