@@ -59,6 +59,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         String proxiedSqs = "http://localhost:" + sqsProxy.port();
         c.put("quarkus.sqs.endpoint-override", proxiedSqs);
         c.put("quarkus.sqs.aws.region", region);
+        c.put("quarkus.sqs.aws.credentials.type", staticCredentials ? "static" : "default");
         c.put("sluice.queue.url", proxied(queues.url(), proxiedSqs));
         c.put("sluice.queue.dlq-url", proxied(queues.dlqUrl(), proxiedSqs));
         String rest = mongo.group(3);
@@ -67,6 +68,9 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         c.put("quarkus.mongodb.connection-string", "mongodb://" + mongo.group(1) + "localhost:" + mongoProxy.port()
                 + rest + direct);
         c.put("sluice.mongo.database", "sluice_test_" + run);
+        // flushes are triggered by the tests (on AWS too, the stack sets SLUICE_FLUSH_EVERY=off: EventBridge flushes)
+        c.put("sluice.flush.every", "off");
+        c.put("sluice.memory.every", "off");
         c.put("quarkus.redis.hosts", redisEnv != null ? redisEnv : embedded.redisUrl());
         config = Map.copyOf(c);
         return config;
@@ -84,6 +88,16 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         // The servers live for the whole test JVM: several Quarkus applications (test profiles) share them.
+    }
+
+    /** The configuration handed to the application under test (also to a packaged artifact, as system properties). */
+    public static String config(String key) {
+        return config.get(key);
+    }
+
+    /** All of it, for an artifact started by a test. */
+    public static Map<String, String> config() {
+        return config;
     }
 
     public static FaultProxy sqsProxy() {
