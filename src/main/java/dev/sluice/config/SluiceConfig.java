@@ -30,6 +30,10 @@ public interface SluiceConfig {
 
     Memory memory();
 
+    Rollup rollup();
+
+    Stats stats();
+
     interface Queue {
         /** URL of the main queue. */
         String url();
@@ -125,6 +129,69 @@ public interface SluiceConfig {
 
         @WithDefault("analytics")
         String analyticsCollection();
+
+        /** Per-user daily rollups: totals and 24 hourly buckets per user and UTC day. */
+        @WithDefault("user_daily")
+        String userDailyCollection();
+
+        /** Per-user all-time rollups: totals, per model, per analytics event name, first and last seen. */
+        @WithDefault("user_totals")
+        String userTotalsCollection();
+
+        /** Per-day platform rollups: totals and per model. */
+        @WithDefault("platform_daily")
+        String platformDailyCollection();
+
+        /**
+         * How long raw events are kept (a TTL index on {@code receivedAt}); rollups are kept. Changing it later
+         * needs the index dropped or {@code collMod}: the index is created once.
+         */
+        @WithDefault("90d")
+        Duration retention();
+    }
+
+    /** The rollups the flush maintains, so that a stats read never aggregates raw events. */
+    interface Rollup {
+        /**
+         * Age after which a claimed but unfinished fold (its process died or lost MongoDB) is taken over by the next
+         * fold. Longer than any fold takes.
+         */
+        @WithDefault("2m")
+        Duration recoverAfter();
+
+        /** Fold ids each rollup document remembers, so that a retried fold never counts an event twice. */
+        @WithDefault("64")
+        int foldsRemembered();
+    }
+
+    interface Stats {
+        /** Time to live of a cached user-stats entry; a flush that stores the user's events drops it sooner. */
+        @WithDefault("5m")
+        Duration userTtl();
+
+        /** Time to live of the cached platform stats. */
+        @WithDefault("1h")
+        Duration platformTtl();
+
+        /** How long the one instance that recomputes a missing entry holds the Redis lock ({@code SET NX PX}). */
+        @WithDefault("5s")
+        Duration lockTimeout();
+
+        /** How long other callers wait for that instance's value before querying MongoDB themselves. */
+        @WithDefault("3s")
+        Duration lockWait();
+
+        /** Prefix of every Redis key Sluice writes. */
+        @WithDefault("sluice:")
+        String keyPrefix();
+
+        /** Analytics event names in {@code topEvents}. */
+        @WithDefault("20")
+        int topEvents();
+
+        /** Models in the platform's {@code topModels}. */
+        @WithDefault("10")
+        int topModels();
     }
 
     /** The {@code memory} write mode: the in-process buffer Sluice replaces, kept as a rollback and a baseline. */

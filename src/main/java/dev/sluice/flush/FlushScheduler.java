@@ -3,12 +3,12 @@ package dev.sluice.flush;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.config.WriteMode;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * The 30 s flush of the long-running server. On Lambda {@code sluice.flush.every} is {@code off} and the schedule
- * reaches the flush through {@code POST /internal/flush} instead.
+ * The 30 s flush of the long-running server (in the {@code direct} and {@code memory} modes it only folds events
+ * into the rollups). On Lambda {@code sluice.flush.every} is {@code off} and the schedule reaches the flush through
+ * {@code POST /internal/flush} instead.
  */
 @ApplicationScoped
 public class FlushScheduler {
@@ -24,7 +24,7 @@ public class FlushScheduler {
     @Scheduled(identity = "sluice-flush", every = "${sluice.flush.every}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void everyInterval() {
-        if (config.writeMode() == WriteMode.QUEUE && config.role().servesInternal()) {
+        if (config.role().servesInternal()) {
             flusher.flush();
         }
     }

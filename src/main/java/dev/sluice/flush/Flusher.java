@@ -3,23 +3,24 @@ package dev.sluice.flush;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
+import com.mongodb.MongoException;
+
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.queue.MessageCodec;
 import dev.sluice.queue.PoisonMessageException;
 import dev.sluice.queue.QueueUnavailableException;
 import dev.sluice.queue.ReceivedMessage;
+import dev.sluice.rollup.Rollups;
 import dev.sluice.store.BulkWriter;
 import dev.sluice.store.EventStore;
 
@@ -32,6 +33,10 @@ import dev.sluice.store.EventStore;
  * stored, a duplicate key counting as stored. Anything else stays in the queue and comes back after the visibility
  * timeout; after {@code maxReceiveCount} receives SQS moves it to the dead-letter queue. Because the event id is the
  * {@code _id}, a redelivered message, or a flush that dies between insert and delete, stores nothing twice.
+ *
+ * <p>After each write, and before the messages are deleted, the flush folds the newly stored events into the rollups
+ * ({@link Rollups}), so stats and their cache see them in the same cycle. In the {@code direct} and {@code memory}
+ * write modes there is no queue to drain and a flush only folds.
  */
 @ApplicationScoped
 public class Flusher {
@@ -42,19 +47,21 @@ public class Flusher {
     private final MessageCodec codec;
     private final BulkWriter writer;
     private final EventStore store;
+    private final Rollups rollups;
     private final SluiceConfig.Flush config;
-    private final Event<UsersChanged> usersChanged;
+    private final WriteMode writeMode;
     /** One flush at a time in a process, whoever triggers it. */
     private final ReentrantLock running = new ReentrantLock();
 
-    public Flusher(EventQueue queue, MessageCodec codec, BulkWriter writer, EventStore store, SluiceConfig config,
-            Event<UsersChanged> usersChanged) {
+    public Flusher(EventQueue queue, MessageCodec codec, BulkWriter writer, EventStore store, Rollups rollups,
+            SluiceConfig config) {
         this.queue = queue;
         this.codec = codec;
         this.writer = writer;
         this.store = store;
+        this.rollups = rollups;
         this.config = config.flush();
-        this.usersChanged = usersChanged;
+        this.writeMode = config.writeMode();
     }
 
     public FlushReport flush() {
@@ -78,6 +85,16 @@ public class Flusher {
         long deadline = start + config.timeBudget().toNanos();
         if (!store.isReachable()) {
             return FlushReport.nothing(FlushReport.Stop.STORE_UNAVAILABLE, millisSince(start));
+        }
+        // events stored but not counted yet: by the direct or memory mode, or by a flush whose fold failed or died
+        try {
+            rollups.recover();
+        } catch (MongoException e) {
+            LOG.warnf("rollup recovery failed, retried next flush: %s", e.getMessage());
+        }
+        fold();
+        if (writeMode != WriteMode.QUEUE) {
+            return FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
         }
         FlushReport total = FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, 0);
         while (true) {
@@ -147,14 +164,8 @@ public class Flusher {
         BulkWriter.Outcome outcome = writer.write(events, config.insertChunkSize());
         BitSet failedMessages = new BitSet(parsed.size());
         outcome.failed().stream().forEach(i -> failedMessages.set(owner.get(i)));
-        Set<String> users = new HashSet<>();
-        for (int i = 0; i < events.size(); i++) {
-            if (!outcome.failed().get(i)) {
-                users.add(events.get(i).userId());
-            }
-        }
-        if (!users.isEmpty()) {
-            usersChanged.fire(new UsersChanged(users));
+        if (outcome.inserted() > 0) {
+            fold();
         }
         List<ReceivedMessage> stored = new ArrayList<>(parsed.size());
         for (int m = 0; m < parsed.size(); m++) {
@@ -167,6 +178,18 @@ public class Flusher {
                 outcome.duplicates(), outcome.failed().cardinality(), deadLettered, stored.size(), 0,
                 FlushReport.Stop.QUEUE_EMPTY);
         return new Round(report, outcome.storeUnavailable());
+    }
+
+    /**
+     * Counts newly stored events in the rollups. A failure leaves them marked for the next flush; it never keeps a
+     * stored event's message in the queue.
+     */
+    private void fold() {
+        try {
+            rollups.fold();
+        } catch (MongoException e) {
+            LOG.warnf("rollup fold failed, retried next flush: %s", e.getMessage());
+        }
     }
 
     private static long millisSince(long startNanos) {

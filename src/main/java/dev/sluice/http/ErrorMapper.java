@@ -7,8 +7,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.sluice.cache.CacheUnavailableException;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.ingest.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
@@ -52,6 +55,26 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response queueUnavailable(QueueUnavailableException e) {
         return unavailable(e.getMessage());
+    }
+
+    /** Redis down and the bypass limit reached: this instance already runs as many MongoDB reads as it may. */
+    @ServerExceptionMapper
+    public Response bypassFull(BulkheadException e) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, 1)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody("unavailable", "The stats cache is down and this instance is at its MongoDB "
+                        + "read limit; retry shortly.", null))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response cacheUnavailable(CacheUnavailableException e) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, config.queue().retryAfterSeconds())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody("unavailable", e.getMessage(), null))
+                .build();
     }
 
     private Response unavailable(String detail) {

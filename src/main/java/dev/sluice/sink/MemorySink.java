@@ -13,9 +13,12 @@ import jakarta.enterprise.inject.Typed;
 
 import org.jboss.logging.Logger;
 
+import com.mongodb.MongoException;
+
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.rollup.Rollups;
 import dev.sluice.store.BulkWriter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -33,14 +36,16 @@ public class MemorySink implements EventSink {
     private static final Logger LOG = Logger.getLogger(MemorySink.class);
 
     private final BulkWriter writer;
+    private final Rollups rollups;
     private final SluiceConfig config;
     private final ArrayBlockingQueue<TrackedEvent> buffer;
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private final Object writeLock = new Object();
     private volatile ExecutorService background;
 
-    public MemorySink(BulkWriter writer, SluiceConfig config) {
+    public MemorySink(BulkWriter writer, Rollups rollups, SluiceConfig config) {
         this.writer = writer;
+        this.rollups = rollups;
         this.config = config;
         this.buffer = new ArrayBlockingQueue<>(config.memory().capacity());
     }
@@ -71,6 +76,13 @@ public class MemorySink implements EventSink {
                 return 0;
             }
             BulkWriter.Outcome outcome = writer.write(batch, config.flush().insertChunkSize());
+            if (outcome.inserted() > 0) {
+                try {
+                    rollups.fold();
+                } catch (MongoException e) {
+                    LOG.warnf("rollup fold failed, retried at the next flush: %s", e.getMessage());
+                }
+            }
             int lost = 0;
             for (int i = outcome.failed().nextSetBit(0); i >= 0; i = outcome.failed().nextSetBit(i + 1)) {
                 if (!buffer.offer(batch.get(i))) {

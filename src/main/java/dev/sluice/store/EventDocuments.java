@@ -29,11 +29,20 @@ public final class EventDocuments {
     /** Top-level fields stored as BSON dates, so that range queries and TTL indexes work on them. */
     static final Set<String> DATE_FIELDS = Set.of("timestamp", "receivedAt", "sentAt");
 
+    /**
+     * Marks a stored event not yet counted in the rollups; every event is stored with it. A fold replaces it with
+     * {@link #FOLD} and removes that once the event is counted (see {@code dev.sluice.rollup.Rollups}).
+     */
+    public static final String PENDING = "_p";
+    /** The id of the fold that counts the event, while that fold is under way. */
+    public static final String FOLD = "_f";
+
     private EventDocuments() {
     }
 
     public static Document toDocument(TrackedEvent event) {
         Document doc = new Document("_id", event.id());
+        doc.put(PENDING, true);
         for (Iterator<Map.Entry<String, JsonNode>> it = event.doc().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             JsonNode value = field.getValue();
@@ -46,12 +55,19 @@ public final class EventDocuments {
         return doc;
     }
 
-    static String escape(String name) {
+    /** A field name that can never act as an operator or a path (see the class comment). */
+    public static String escape(String name) {
         if (name.isEmpty()) {
             return name;
         }
         String escaped = name.replace('.', '\uFF0E').replace('\0', '\uFFFD');
         return escaped.charAt(0) == '$' ? '\uFF04' + escaped.substring(1) : escaped;
+    }
+
+    /** The name {@link #escape} was given; {@code NUL} stays U+FFFD. */
+    public static String unescape(String name) {
+        String plain = name.replace('\uFF0E', '.');
+        return !plain.isEmpty() && plain.charAt(0) == '\uFF04' ? '$' + plain.substring(1) : plain;
     }
 
     private static Object toDate(String iso) {

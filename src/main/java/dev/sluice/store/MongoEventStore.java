@@ -2,13 +2,9 @@ package dev.sluice.store;
 
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 
 import org.bson.Document;
 import org.jboss.logging.Logger;
@@ -18,40 +14,21 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 
-import dev.sluice.config.Role;
-import dev.sluice.config.SluiceConfig;
-import dev.sluice.config.WriteMode;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 
-/**
- * {@link EventStore} on MongoDB. The client is created on first use, never at start-up, and never in the ingest role
- * in {@code queue} write mode: every MongoDB client holds a pool plus monitoring connections, and the ingest function
- * runs in many instances.
- */
+/** {@link EventStore} on MongoDB. */
 @ApplicationScoped
 public class MongoEventStore implements EventStore {
 
     private static final Logger LOG = Logger.getLogger(MongoEventStore.class);
 
-    private final MongoDatabase database;
-    private final Map<EventKind, String> collectionNames = new EnumMap<>(EventKind.class);
-    private final Map<EventKind, Boolean> indexed = new ConcurrentHashMap<>();
+    private final SluiceCollections collections;
 
-    public MongoEventStore(Instance<MongoClient> client, SluiceConfig config) {
-        if (config.role() == Role.INGEST && config.writeMode() == WriteMode.QUEUE) {
-            throw new IllegalStateException("the ingest role in queue write mode never opens a MongoDB connection");
-        }
-        this.database = client.get().getDatabase(config.mongo().database());
-        collectionNames.put(EventKind.AI_USAGE, config.mongo().aiUsageCollection());
-        collectionNames.put(EventKind.ANALYTICS, config.mongo().analyticsCollection());
+    public MongoEventStore(SluiceCollections collections) {
+        this.collections = collections;
     }
 
     @Override
@@ -64,7 +41,7 @@ public class MongoEventStore implements EventStore {
             docs.add(EventDocuments.toDocument(event));
         }
         try {
-            collection(kind).insertMany(docs, new InsertManyOptions().ordered(false));
+            collections.events(kind).insertMany(docs, new InsertManyOptions().ordered(false));
             return new InsertResult(docs.size(), 0, new BitSet(), false);
         } catch (MongoBulkWriteException e) {
             // The index of each error is the position of the document in docs. The inserted count the server
@@ -93,7 +70,7 @@ public class MongoEventStore implements EventStore {
     @Override
     public void insertOne(TrackedEvent event) {
         try {
-            collection(event.kind()).insertOne(EventDocuments.toDocument(event));
+            collections.events(event.kind()).insertOne(EventDocuments.toDocument(event));
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw new StoreUnavailableException("MongoDB rejected event " + event.id(), e);
@@ -106,21 +83,10 @@ public class MongoEventStore implements EventStore {
     @Override
     public boolean isReachable() {
         try {
-            database.runCommand(new Document("ping", 1));
+            collections.database().runCommand(new Document("ping", 1));
             return true;
         } catch (MongoException e) {
             return false;
         }
-    }
-
-    /** The collection of a kind, with its {@code {userId: 1, timestamp: -1}} index created at first use. */
-    MongoCollection<Document> collection(EventKind kind) {
-        MongoCollection<Document> collection = database.getCollection(collectionNames.get(kind));
-        if (!indexed.containsKey(kind)) {
-            collection.createIndex(Indexes.compoundIndex(Indexes.ascending("userId"), Indexes.descending("timestamp")),
-                    new IndexOptions().name("userId_timestamp"));
-            indexed.put(kind, Boolean.TRUE);
-        }
-        return collection;
     }
 }

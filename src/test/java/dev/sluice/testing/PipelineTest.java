@@ -13,11 +13,13 @@ import org.junit.jupiter.api.BeforeEach;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Sorts;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.flush.FlushReport;
 import dev.sluice.flush.Flusher;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -35,6 +37,8 @@ public abstract class PipelineTest {
     @Inject
     Instance<MongoClient> mongo;
     @Inject
+    protected Instance<RedisDataSource> redis;
+    @Inject
     protected SqsClient sqs;
     @Inject
     protected SluiceConfig config;
@@ -45,15 +49,27 @@ public abstract class PipelineTest {
     void emptyQueuesAndCollections() {
         SluiceTestServers.sqsProxy().up();
         SluiceTestServers.mongoProxy().up();
+        SluiceTestServers.redisProxy().up();
         drain(config.queue().url());
         drain(config.queue().dlqUrl());
         resetStorage();
     }
 
-    /** Empties the collections; a test of a role without MongoDB overrides it. */
+    /**
+     * Empties the collections (keeping their indexes) and this run's Redis keys; a test of a role without MongoDB
+     * overrides it.
+     */
     protected void resetStorage() {
-        aiUsage().drop();
-        analytics().drop();
+        MongoDatabase db = mongo.get().getDatabase(config.mongo().database());
+        for (String name : List.of(config.mongo().aiUsageCollection(), config.mongo().analyticsCollection(),
+                config.mongo().userDailyCollection(), config.mongo().userTotalsCollection(),
+                config.mongo().platformDailyCollection())) {
+            db.getCollection(name).deleteMany(new Document());
+        }
+        List<String> keys = redis.get().key().keys(config.stats().keyPrefix() + "*");
+        if (!keys.isEmpty()) {
+            redis.get().key().del(keys.toArray(String[]::new));
+        }
     }
 
     protected MongoCollection<Document> aiUsage() {

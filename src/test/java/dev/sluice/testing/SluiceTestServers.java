@@ -14,8 +14,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * The servers behind every {@code @QuarkusTest}: embedded ones on loopback (ElasticMQ, mongo-java-server, redis-server)
  * or, when their variables are set, real ones: {@code SLUICE_SQS_ENDPOINT} (with {@code AWS_REGION} and
  * {@code SLUICE_SQS_CREDENTIALS=default} for AWS credentials from the environment), {@code MONGODB_URI} (one host)
- * and {@code REDIS_URL}. Each run gets its own queues and database. SQS and MongoDB are reached through a
- * {@link FaultProxy}, so tests can take them down and up without losing their data.
+ * and {@code REDIS_URL}. Each run gets its own queues, database and Redis key prefix. SQS, MongoDB and Redis are
+ * reached through a {@link FaultProxy}, so tests can take them down and up without losing their data.
  */
 public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
 
@@ -25,6 +25,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     private static EmbeddedServers embedded;
     private static FaultProxy sqsProxy;
     private static FaultProxy mongoProxy;
+    private static FaultProxy redisProxy;
     private static Map<String, String> config;
 
     @Override
@@ -71,7 +72,12 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         // flushes are triggered by the tests (on AWS too, the stack sets SLUICE_FLUSH_EVERY=off: EventBridge flushes)
         c.put("sluice.flush.every", "off");
         c.put("sluice.memory.every", "off");
-        c.put("quarkus.redis.hosts", redisEnv != null ? redisEnv : embedded.redisUrl());
+        URI redis = URI.create(redisEnv != null ? redisEnv : embedded.redisUrl());
+        redisProxy = new FaultProxy(redis.getHost(), port(redis, 6379));
+        c.put("quarkus.redis.hosts", redis.getScheme() + "://" + (redis.getRawUserInfo() == null ? ""
+                : redis.getRawUserInfo() + "@") + "localhost:" + redisProxy.port()
+                + (redis.getRawPath() == null ? "" : redis.getRawPath()));
+        c.put("sluice.stats.key-prefix", "sluice-test-" + run + ":");
         config = Map.copyOf(c);
         return config;
     }
@@ -102,6 +108,10 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
 
     public static FaultProxy sqsProxy() {
         return sqsProxy;
+    }
+
+    public static FaultProxy redisProxy() {
+        return redisProxy;
     }
 
     public static FaultProxy mongoProxy() {

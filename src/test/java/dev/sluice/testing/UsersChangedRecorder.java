@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import dev.sluice.flush.UsersChanged;
+import dev.sluice.rollup.UsersChanged;
 
 /** Records the users the flush reports as changed. */
 @Singleton

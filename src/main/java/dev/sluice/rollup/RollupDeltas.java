@@ -1,0 +1,186 @@
+package dev.sluice.rollup;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.bson.Document;
+
+import dev.sluice.event.EventKind;
+import dev.sluice.store.EventDocuments;
+
+/**
+ * What a set of stored events adds to the rollups, one update per rollup document:
+ *
+ * <ul>
+ * <li>{@code user_daily}, {@code _id: {u: userId, d: "yyyy-MM-dd"}}: {@code totals} and {@code hours.HH} counters,
+ * {@code firstSeen}, {@code lastSeen};</li>
+ * <li>{@code user_totals}, {@code _id: userId}: {@code totals}, {@code models.<model>} counters,
+ * {@code events.<name>} counts, {@code firstSeen}, {@code lastSeen};</li>
+ * <li>{@code platform_daily}, {@code _id: "yyyy-MM-dd"}: {@code totals} and {@code models.<model>} counters.</li>
+ * </ul>
+ *
+ * Days and hours are UTC and come from the event's {@code timestamp}. An analytics event belongs to its
+ * {@code userId}, or its {@code anonymousId} when it has none; its name is the {@code event} of a track call and the
+ * type of any other call ({@code page}, {@code identify}, ...). Model and event names are escaped like every stored
+ * field name.
+ */
+public final class RollupDeltas {
+
+    /** The fields of a raw event a fold reads. */
+    public static final List<String> FIELDS = List.of("userId", "anonymousId", "timestamp", "receivedAt", "model",
+            Counters.INPUT_TOKENS, Counters.OUTPUT_TOKENS, Counters.CACHED_TOKENS, "costUsd", "type", "event");
+
+    /** The update of one rollup document. */
+    public static final class Delta {
+        final Map<String, Long> inc = new LinkedHashMap<>();
+        final Document onInsert = new Document();
+        Date first;
+        Date last;
+
+        void add(String field, long value) {
+            inc.merge(field, value, Long::sum);
+        }
+
+        void seen(Date at) {
+            if (first == null || at.before(first)) {
+                first = at;
+            }
+            if (last == null || at.after(last)) {
+                last = at;
+            }
+        }
+
+        public Map<String, Long> increments() {
+            return inc;
+        }
+
+        /** The update, recording the fold in {@code folds} (the last {@code remembered} of them). */
+        Document update(Object fold, int remembered, boolean withSeen) {
+            Document update = new Document("$inc", new Document(inc))
+                    .append("$push", new Document("folds", new Document("$each", List.of(fold))
+                            .append("$slice", -remembered)));
+            if (!onInsert.isEmpty()) {
+                update.append("$setOnInsert", onInsert);
+            }
+            if (withSeen && first != null) {
+                update.append("$min", new Document("firstSeen", first))
+                        .append("$max", new Document("lastSeen", last));
+            }
+            return update;
+        }
+    }
+
+    final Map<Document, Delta> userDaily = new LinkedHashMap<>();
+    final Map<String, Delta> userTotals = new LinkedHashMap<>();
+    final Map<String, Delta> platformDaily = new LinkedHashMap<>();
+    private final Set<String> users = new TreeSet<>();
+
+    /** Counts one stored event (a raw document with at least {@link #FIELDS}). */
+    public void add(EventKind kind, Document event) {
+        String user = user(event);
+        if (user == null) {
+            return;
+        }
+        Date at = at(event);
+        Instant instant = at.toInstant();
+        String day = LocalDate.ofInstant(instant, ZoneOffset.UTC).toString();
+        String hour = "hours.%02d.".formatted(instant.atZone(ZoneOffset.UTC).getHour());
+        users.add(user);
+
+        Delta daily = userDaily.computeIfAbsent(new Document("u", user).append("d", day), id -> {
+            Delta d = new Delta();
+            d.onInsert.append("userId", user).append("day", dayStart(day));
+            return d;
+        });
+        Delta totals = userTotals.computeIfAbsent(user, id -> new Delta());
+        Delta platform = platformDaily.computeIfAbsent(day, id -> {
+            Delta d = new Delta();
+            d.onInsert.append("day", dayStart(day));
+            return d;
+        });
+        daily.seen(at);
+        totals.seen(at);
+
+        if (kind == EventKind.AI_USAGE) {
+            Map<String, Long> counters = new LinkedHashMap<>();
+            counters.put(Counters.REQUESTS, 1L);
+            counters.put(Counters.INPUT_TOKENS, number(event, Counters.INPUT_TOKENS));
+            counters.put(Counters.OUTPUT_TOKENS, number(event, Counters.OUTPUT_TOKENS));
+            counters.put(Counters.CACHED_TOKENS, number(event, Counters.CACHED_TOKENS));
+            counters.put(Counters.COST_NANOS, Counters.toNanos((Number) event.get("costUsd")));
+            String model = "models." + EventDocuments.escape(String.valueOf(event.get("model"))) + ".";
+            counters.forEach((name, value) -> {
+                daily.add("totals." + name, value);
+                daily.add(hour + name, value);
+                totals.add("totals." + name, value);
+                totals.add(model + name, value);
+                platform.add("totals." + name, value);
+                platform.add(model + name, value);
+            });
+        } else {
+            daily.add("totals." + Counters.ANALYTICS_EVENTS, 1);
+            daily.add(hour + Counters.ANALYTICS_EVENTS, 1);
+            totals.add("totals." + Counters.ANALYTICS_EVENTS, 1);
+            totals.add("events." + EventDocuments.escape(analyticsName(event)), 1);
+            platform.add("totals." + Counters.ANALYTICS_EVENTS, 1);
+        }
+    }
+
+    public boolean isEmpty() {
+        return users.isEmpty();
+    }
+
+    /** Users whose rollups these deltas change. */
+    public Set<String> users() {
+        return users;
+    }
+
+    public Map<Document, Delta> userDaily() {
+        return userDaily;
+    }
+
+    public Map<String, Delta> userTotals() {
+        return userTotals;
+    }
+
+    /** Whose data a raw event is: its {@code userId}, else (analytics) its {@code anonymousId}. */
+    static String user(Document event) {
+        Object user = event.get("userId");
+        if (user instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        Object anonymous = event.get("anonymousId");
+        return anonymous instanceof String s && !s.isBlank() ? s : null;
+    }
+
+    static String analyticsName(Document event) {
+        Object type = event.get("type");
+        Object name = event.get("event");
+        return "track".equals(type) && name instanceof String s ? s : String.valueOf(type);
+    }
+
+    private static Date at(Document event) {
+        Object timestamp = event.get("timestamp");
+        if (timestamp instanceof Date d) {
+            return d;
+        }
+        Object received = event.get("receivedAt");
+        return received instanceof Date d ? d : new Date(0);
+    }
+
+    private static long number(Document event, String field) {
+        Object value = event.get(field);
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+
+    static Date dayStart(String day) {
+        return Date.from(LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant());
+    }
+}

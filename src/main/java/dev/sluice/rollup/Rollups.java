@@ -1,0 +1,165 @@
+package dev.sluice.rollup;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.ne;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
+import org.jboss.logging.Logger;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.event.EventKind;
+import dev.sluice.store.EventDocuments;
+import dev.sluice.store.SluiceCollections;
+
+/**
+ * Keeps the rollups that stats read, counting every stored event exactly once, through retries, duplicates and a
+ * crash at any point, without transactions.
+ *
+ * <p>Every event is stored with the marker {@code _p}. A <em>fold</em> claims all marked events in one
+ * {@code updateMany} per collection, replacing {@code _p} with its own id {@code _f} (each document's update is atomic,
+ * so two folds never claim the same event), reads what it claimed, adds it to the rollups with one upsert per rollup
+ * document, publishes {@link UsersChanged}, and removes {@code _f}. An event stored twice (a redelivered message, a
+ * client retry) is a duplicate key and never gets a second marker.
+ *
+ * <p>The rollup upsert only matches a document whose {@code folds} does not hold the fold's id, and pushes the id in
+ * the same atomic update; a document that already counted the fold makes the upsert a duplicate key, which is
+ * skipped. So a fold that dies after claiming, halfway through its upserts, or before removing {@code _f} can be
+ * repeated: events still carrying an {@code _f} older than {@code sluice.rollup.recover-after} are taken over by the
+ * next fold ({@link #recover()}), which repeats exactly that fold.
+ */
+@ApplicationScoped
+public class Rollups {
+
+    private static final Logger LOG = Logger.getLogger(Rollups.class);
+    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+
+    private final SluiceCollections collections;
+    private final SluiceConfig config;
+    private final Clock clock;
+    private final Event<UsersChanged> usersChanged;
+    /** Called after each step of a fold; the fault tests make it throw, as a process that dies there. */
+    private volatile Consumer<String> probe = step -> {
+    };
+
+    public Rollups(SluiceCollections collections, SluiceConfig config, Clock clock,
+            Event<UsersChanged> usersChanged) {
+        this.collections = collections;
+        this.config = config;
+        this.clock = clock;
+        this.usersChanged = usersChanged;
+    }
+
+    /** For fault tests: {@code probe} is called after each step of a fold ({@link #STEPS}). */
+    public void probe(Consumer<String> probe) {
+        this.probe = probe == null ? step -> {
+        } : probe;
+    }
+
+    /** The steps of a fold, in order. */
+    public static final List<String> STEPS = List.of("claimed", "user_daily", "user_totals", "platform_daily",
+            "published", "released");
+
+    /** Counts every stored event not counted yet; returns the users whose rollups changed. */
+    public Set<String> fold() {
+        ObjectId fold = new ObjectId();
+        for (EventKind kind : EventKind.values()) {
+            collections.events(kind).updateMany(eq(EventDocuments.PENDING, true),
+                    Updates.combine(Updates.unset(EventDocuments.PENDING), Updates.set(EventDocuments.FOLD, fold)));
+        }
+        probe.accept("claimed");
+        return apply(fold);
+    }
+
+    /** Repeats every fold that was claimed more than {@code recover-after} ago and never finished. */
+    public Set<String> recover() {
+        ObjectId cutoff = new ObjectId(Date.from(clock.instant().minus(config.rollup().recoverAfter())));
+        Set<ObjectId> stale = new TreeSet<>();
+        for (EventKind kind : EventKind.values()) {
+            collections.events(kind).distinct(EventDocuments.FOLD, lt(EventDocuments.FOLD, cutoff), ObjectId.class)
+                    .into(stale);
+        }
+        Set<String> users = new TreeSet<>();
+        for (ObjectId fold : stale) {
+            LOG.warnf("taking over unfinished fold %s", fold);
+            users.addAll(apply(fold));
+        }
+        return users;
+    }
+
+    /** Adds the events claimed by a fold to the rollups (again, if it was done before) and releases them. */
+    Set<String> apply(ObjectId fold) {
+        RollupDeltas deltas = new RollupDeltas();
+        for (EventKind kind : EventKind.values()) {
+            for (Document event : collections.events(kind).find(eq(EventDocuments.FOLD, fold))
+                    .projection(Projections.include(RollupDeltas.FIELDS))) {
+                deltas.add(kind, event);
+            }
+        }
+        if (!deltas.isEmpty()) {
+            int kept = config.rollup().foldsRemembered();
+            upsert(collections.userDaily(), deltas.userDaily, fold, kept, true);
+            probe.accept("user_daily");
+            upsert(collections.userTotals(), deltas.userTotals, fold, kept, true);
+            probe.accept("user_totals");
+            upsert(collections.platformDaily(), deltas.platformDaily, fold, kept, false);
+            probe.accept("platform_daily");
+            usersChanged.fire(new UsersChanged(Set.copyOf(deltas.users())));
+            probe.accept("published");
+        }
+        for (EventKind kind : EventKind.values()) {
+            collections.events(kind).updateMany(eq(EventDocuments.FOLD, fold), Updates.unset(EventDocuments.FOLD));
+        }
+        probe.accept("released");
+        return deltas.users();
+    }
+
+    private static <K> void upsert(MongoCollection<Document> rollups, Map<K, RollupDeltas.Delta> deltas,
+            ObjectId fold, int kept, boolean withSeen) {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        List<WriteModel<Document>> updates = new ArrayList<>(deltas.size());
+        deltas.forEach((id, delta) -> {
+            Bson notCounted = and(eq("_id", id), ne("folds", fold));
+            updates.add(new UpdateOneModel<>(notCounted, delta.update(fold, kept, withSeen), UPSERT));
+        });
+        try {
+            rollups.bulkWrite(updates, UNORDERED);
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                // a duplicate key: the document exists and already counted this fold
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+            }
+        }
+    }
+}
