@@ -90,9 +90,14 @@ public class Rollups {
     /** Counts every stored event not counted yet; returns the users whose rollups changed. */
     public Set<String> fold() {
         ObjectId fold = new ObjectId();
+        long claimed = 0;
         for (EventKind kind : EventKind.values()) {
-            collections.events(kind).updateMany(eq(EventDocuments.PENDING, true),
-                    Updates.combine(Updates.unset(EventDocuments.PENDING), Updates.set(EventDocuments.FOLD, fold)));
+            claimed += collections.events(kind).updateMany(eq(EventDocuments.PENDING, true),
+                    Updates.combine(Updates.unset(EventDocuments.PENDING), Updates.set(EventDocuments.FOLD, fold)))
+                    .getModifiedCount();
+        }
+        if (claimed == 0) {
+            return Set.of();
         }
         probe.accept("claimed");
         return apply(fold);

@@ -72,6 +72,10 @@ public abstract class PipelineTest {
         }
     }
 
+    protected MongoClient mongoClient() {
+        return mongo.get();
+    }
+
     protected MongoCollection<Document> aiUsage() {
         return mongo.get().getDatabase(config.mongo().database()).getCollection(config.mongo().aiUsageCollection());
     }
