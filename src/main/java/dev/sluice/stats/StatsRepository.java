@@ -107,7 +107,9 @@ public class StatsRepository {
         long[] sums = new long[Counters.ALL.size()];
         Map<String, long[]> models = new HashMap<>();
         Map<LocalDate, Document> byDay = new HashMap<>();
-        for (Document day : collections.platformDaily().find().projection(Projections.exclude("folds"))) {
+        // every day there is, through the _id index (days are few: one document per day)
+        for (Document day : collections.platformDaily().find(gte("_id", ""))
+                .projection(Projections.exclude("folds"))) {
             Document totals = day.get("totals", Document.class);
             add(sums, totals);
             Document perModel = day.get("models", Document.class);

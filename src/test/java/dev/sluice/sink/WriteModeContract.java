@@ -50,6 +50,16 @@ abstract class WriteModeContract extends PipelineTest {
                 .append("properties", new Document("plan", "pro").append("\uFF04x", 1.25))
                 .append("context", new Document("ip", "203.0.113.9"))
                 .append("timestamp", date("2025-01-01T00:00:02Z"))), withoutReceivedAt(all(analytics())));
+
+        // and the same stats, folded into the rollups by each mode's own cycle
+        given().queryParam("userId", "u1").get("/api/user-stats").then().statusCode(200)
+                .body("totals.requests", org.hamcrest.Matchers.equalTo(1))
+                .body("totals.inputTokens", org.hamcrest.Matchers.equalTo(10))
+                .body("totals.costUsd", org.hamcrest.Matchers.equalTo(0.5f))
+                .body("totals.analyticsEvents", org.hamcrest.Matchers.equalTo(1))
+                .body("topEvents[0].event", org.hamcrest.Matchers.equalTo("Signed Up"));
+        given().queryParam("userId", "u2").get("/api/user-stats").then().statusCode(200)
+                .body("totals.inputTokens", org.hamcrest.Matchers.equalTo(3_000_000_000L));
     }
 
     private static Date date(String iso) {
