@@ -80,8 +80,9 @@ public class Reconciler {
         }
         Set<String> days = new TreeSet<>(stored.keySet());
         raw.userDaily().keySet().forEach(id -> {
-            if (!RollupDeltas.dayStart(id.getString("d")).before(fromDate)) {
-                days.add(id.getString("d"));
+            String day = id.substring(0, 10);
+            if (!RollupDeltas.dayStart(day).before(fromDate)) {
+                days.add(day);
             }
         });
         for (String date : days) {
@@ -91,7 +92,7 @@ public class Reconciler {
                 flatten("totals", day.get("totals", Document.class), rollup, false);
                 flatten("hours", day.get("hours", Document.class), rollup, false);
             }
-            RollupDeltas.Delta delta = raw.userDaily().get(new Document("u", userId).append("d", date));
+            RollupDeltas.Delta delta = raw.userDaily().get(RollupDeltas.dailyId(userId, date));
             compare("day " + date, rollup, delta == null ? Map.of() : delta.increments(), differences);
         }
 

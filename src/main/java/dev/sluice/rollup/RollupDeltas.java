@@ -19,7 +19,8 @@ import dev.sluice.store.EventDocuments;
  * What a set of stored events adds to the rollups, one update per rollup document:
  *
  * <ul>
- * <li>{@code user_daily}, {@code _id: {u: userId, d: "yyyy-MM-dd"}}: {@code totals} and {@code hours.HH} counters,
+ * <li>{@code user_daily}, {@code _id: "yyyy-MM-dd:" + userId} (the fixed-length day first keeps it unambiguous):
+ * {@code totals} and {@code hours.HH} counters,
  * {@code firstSeen}, {@code lastSeen};</li>
  * <li>{@code user_totals}, {@code _id: userId}: {@code totals}, {@code models.<model>} counters,
  * {@code events.<name>} counts, {@code firstSeen}, {@code lastSeen};</li>
@@ -77,7 +78,7 @@ public final class RollupDeltas {
         }
     }
 
-    final Map<Document, Delta> userDaily = new LinkedHashMap<>();
+    final Map<String, Delta> userDaily = new LinkedHashMap<>();
     final Map<String, Delta> userTotals = new LinkedHashMap<>();
     final Map<String, Delta> platformDaily = new LinkedHashMap<>();
     private final Set<String> users = new TreeSet<>();
@@ -94,7 +95,7 @@ public final class RollupDeltas {
         String hour = "hours.%02d.".formatted(instant.atZone(ZoneOffset.UTC).getHour());
         users.add(user);
 
-        Delta daily = userDaily.computeIfAbsent(new Document("u", user).append("d", day), id -> {
+        Delta daily = userDaily.computeIfAbsent(dailyId(user, day), id -> {
             Delta d = new Delta();
             d.onInsert.append("userId", user).append("day", dayStart(day));
             return d;
@@ -142,7 +143,12 @@ public final class RollupDeltas {
         return users;
     }
 
-    public Map<Document, Delta> userDaily() {
+    /** The {@code _id} of a user's daily rollup. */
+    public static String dailyId(String userId, String day) {
+        return day + ":" + userId;
+    }
+
+    public Map<String, Delta> userDaily() {
         return userDaily;
     }
 

@@ -52,7 +52,10 @@ import dev.sluice.store.SluiceCollections;
  * the same atomic update; a document that already counted the fold makes the upsert a duplicate key, which is
  * skipped. So a fold that dies after claiming, halfway through its upserts, or before removing {@code _f} can be
  * repeated: events still carrying an {@code _f} older than {@code sluice.rollup.recover-after} are taken over by the
- * next fold ({@link #recover()}), which repeats exactly that fold.
+ * next fold ({@link #recover()}), which repeats exactly that fold. The fold's own first pass needs no guard (no rollup
+ * holds its id yet); {@code recover-after} must be longer than any fold can run (a fold is a handful of operations,
+ * each bounded by the driver's timeouts, and the Lambda timeout ends a flush sooner), so that a takeover never runs
+ * beside the fold it repeats.
  */
 @ApplicationScoped
 public class Rollups {
@@ -100,7 +103,7 @@ public class Rollups {
             return Set.of();
         }
         probe.accept("claimed");
-        return apply(fold);
+        return apply(fold, false);
     }
 
     /** Repeats every fold that was claimed more than {@code recover-after} ago and never finished. */
@@ -114,13 +117,19 @@ public class Rollups {
         Set<String> users = new TreeSet<>();
         for (ObjectId fold : stale) {
             LOG.warnf("taking over unfinished fold %s", fold);
-            users.addAll(apply(fold));
+            users.addAll(apply(fold, true));
         }
         return users;
     }
 
-    /** Adds the events claimed by a fold to the rollups (again, if it was done before) and releases them. */
-    Set<String> apply(ObjectId fold) {
+    /**
+     * Adds the events claimed by a fold to the rollups and releases them.
+     *
+     * @param repeat whether the fold may have been applied in part before (a takeover): each upsert is then guarded
+     *        by {@code folds}. A fresh fold is in no rollup yet, so it upserts by {@code _id} alone, which every
+     *        server serves from the {@code _id} index.
+     */
+    Set<String> apply(ObjectId fold, boolean repeat) {
         RollupDeltas deltas = new RollupDeltas();
         for (EventKind kind : EventKind.values()) {
             for (Document event : collections.events(kind).find(eq(EventDocuments.FOLD, fold))
@@ -130,11 +139,11 @@ public class Rollups {
         }
         if (!deltas.isEmpty()) {
             int kept = config.rollup().foldsRemembered();
-            upsert(collections.userDaily(), deltas.userDaily, fold, kept, true);
+            upsert(collections.userDaily(), deltas.userDaily, fold, kept, true, repeat);
             probe.accept("user_daily");
-            upsert(collections.userTotals(), deltas.userTotals, fold, kept, true);
+            upsert(collections.userTotals(), deltas.userTotals, fold, kept, true, repeat);
             probe.accept("user_totals");
-            upsert(collections.platformDaily(), deltas.platformDaily, fold, kept, false);
+            upsert(collections.platformDaily(), deltas.platformDaily, fold, kept, false, repeat);
             probe.accept("platform_daily");
             usersChanged.fire(new UsersChanged(Set.copyOf(deltas.users())));
             probe.accept("published");
@@ -147,14 +156,14 @@ public class Rollups {
     }
 
     private static <K> void upsert(MongoCollection<Document> rollups, Map<K, RollupDeltas.Delta> deltas,
-            ObjectId fold, int kept, boolean withSeen) {
+            ObjectId fold, int kept, boolean withSeen, boolean repeat) {
         if (deltas.isEmpty()) {
             return;
         }
         List<WriteModel<Document>> updates = new ArrayList<>(deltas.size());
         deltas.forEach((id, delta) -> {
-            Bson notCounted = and(eq("_id", id), ne("folds", fold));
-            updates.add(new UpdateOneModel<>(notCounted, delta.update(fold, kept, withSeen), UPSERT));
+            Bson target = repeat ? and(eq("_id", id), ne("folds", fold)) : eq("_id", id);
+            updates.add(new UpdateOneModel<>(target, delta.update(fold, kept, withSeen), UPSERT));
         });
         try {
             rollups.bulkWrite(updates, UNORDERED);

@@ -3,6 +3,7 @@ package dev.sluice.stats;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.in;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import com.mongodb.client.model.Projections;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.rollup.Counters;
+import dev.sluice.rollup.RollupDeltas;
 import dev.sluice.store.EventDocuments;
 import dev.sluice.store.SluiceCollections;
 
@@ -63,8 +65,12 @@ public class StatsRepository {
         LocalDate from = today.minusDays(DAYS);
         Document totals = collections.userTotals().find(eq("_id", userId))
                 .projection(Projections.exclude("folds")).first();
-        List<Document> days = collections.userDaily()
-                .find(and(eq("userId", userId), gte("day", start(from))))
+        List<String> ids = new ArrayList<>(DAYS + 1);
+        for (LocalDate date = from; !date.isAfter(today); date = date.plusDays(1)) {
+            ids.add(RollupDeltas.dailyId(userId, date.toString()));
+        }
+        // 31 point reads on _id, whatever the user's history
+        List<Document> days = collections.userDaily().find(in("_id", ids))
                 .projection(Projections.include("day", "totals", "hours")).into(new ArrayList<>());
 
         Instant hour = now.truncatedTo(ChronoUnit.HOURS);

@@ -54,7 +54,7 @@ class StatsStorageTest extends PipelineTest {
                 "user_totals by _id", find(collections.userTotals().getNamespace().getCollectionName(),
                         new Document("_id", "u")),
                 "user_daily of a user", find(collections.userDaily().getNamespace().getCollectionName(),
-                        new Document("userId", "u").append("day", new Document("$gte", since))),
+                        new Document("_id", new Document("$in", List.of("2026-01-01:u", "2026-01-02:u")))),
                 "user_daily of recent days", find(collections.userDaily().getNamespace().getCollectionName(),
                         new Document("day", new Document("$gte", since)).append("lastSeen",
                                 new Document("$gte", since))),
