@@ -79,6 +79,9 @@ public final class FaultProxy implements AutoCloseable {
             try {
                 Socket server = new Socket();
                 server.connect(new InetSocketAddress(targetHost, targetPort), 2000);
+                // no Nagle: a proxied request must not wait for the delayed ACK of the previous one
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
                 open.add(client);
                 open.add(server);
                 pipe(client, server);
