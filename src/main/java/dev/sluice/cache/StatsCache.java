@@ -32,17 +32,27 @@ public class StatsCache {
     }
 
     private static final String NO_VERSION = "0";
-    /** KEYS: the version keys, then the entries; ARGV: how many version keys, their time to live in ms. */
+    /**
+     * KEYS: the version keys, then the entries, in the same order; ARGV: how many version keys, their time to live in
+     * ms, and 1 to report the entries that existed. Returns, for each entry that existed, its position and its new
+     * version.
+     */
     private static final String INVALIDATE = """
             local versions = tonumber(ARGV[1])
+            local existed = {}
             for i = 1, versions do
-              redis.call('INCR', KEYS[i])
+              local present = redis.call('EXISTS', KEYS[versions + i])
+              local version = redis.call('INCR', KEYS[i])
               redis.call('PEXPIRE', KEYS[i], ARGV[2])
+              if present == 1 and ARGV[3] == '1' then
+                table.insert(existed, i - 1)
+                table.insert(existed, version)
+              end
             end
             for i = versions + 1, #KEYS do
               redis.call('DEL', KEYS[i])
             end
-            return versions
+            return existed
             """;
 
     private final RedisDataSource redis;
@@ -100,23 +110,37 @@ public class StatsCache {
                 "1", key + ":lock", token));
     }
 
+    /** An entry that was cached when it was invalidated: its position in the invalidated keys, its new version. */
+    public record Dropped(int index, String version) {
+    }
+
     /**
      * Makes entries stale: increments each version key (kept twice as long as an entry lives, so a version never
-     * expires before the entries that carry it) and deletes the entries.
+     * expires before the entries that carry it) and deletes the entries, in one round trip.
+     *
+     * @param keys the entries
+     * @param versionKeys their version keys, in the same order
+     * @return the entries that existed, when {@code reportExisting}
      */
-    public void invalidate(List<String> keys, List<String> versionKeys, Duration entryTtl) {
+    public List<Dropped> invalidate(List<String> keys, List<String> versionKeys, Duration entryTtl,
+            boolean reportExisting) {
         if (keys.isEmpty()) {
-            return;
+            return List.of();
         }
-        // one round trip however many users a flush touched
-        List<String> args = new ArrayList<>(keys.size() + versionKeys.size() + 4);
+        List<String> args = new ArrayList<>(keys.size() + versionKeys.size() + 5);
         args.add(INVALIDATE);
         args.add(Integer.toString(keys.size() + versionKeys.size()));
         args.addAll(versionKeys);
         args.addAll(keys);
         args.add(Integer.toString(versionKeys.size()));
         args.add(Long.toString(entryTtl.multipliedBy(2).toMillis()));
-        call(() -> redis.execute("EVAL", args.toArray(String[]::new)));
+        args.add(reportExisting ? "1" : "0");
+        Response existed = call(() -> redis.execute("EVAL", args.toArray(String[]::new)));
+        List<Dropped> dropped = new ArrayList<>();
+        for (int i = 0; existed != null && i + 1 < existed.size(); i += 2) {
+            dropped.add(new Dropped(existed.get(i).toInteger(), existed.get(i + 1).toString()));
+        }
+        return dropped;
     }
 
     private static <T> T call(Supplier<T> command) {

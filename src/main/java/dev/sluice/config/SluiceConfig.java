@@ -181,6 +181,17 @@ public interface SluiceConfig {
         @WithDefault("3s")
         Duration lockWait();
 
+        /**
+         * When a flush changes a user whose stats are cached, recompute and rewrite the entry rather than only drop
+         * it: the user's next read is a hit with the new numbers. Costs the flush one rollup read per such user.
+         */
+        @WithDefault("true")
+        boolean refreshCached();
+
+        /** Entries rewritten per invalidation at most; the rest are only dropped. */
+        @WithDefault("1000")
+        int refreshMax();
+
         /** Prefix of every Redis key Sluice writes. */
         @WithDefault("sluice:")
         String keyPrefix();

@@ -3,6 +3,7 @@ package dev.sluice.stats;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,7 +33,8 @@ public class CacheAdminResource {
         if (userIds == null || userIds.isEmpty() || userIds.stream().anyMatch(String::isEmpty)) {
             throw new InvalidRequestException(Problem.ofRequest("userId", "at least one non-empty userId"));
         }
-        stats.invalidate(new LinkedHashSet<>(userIds));
-        return Map.of("invalidated", userIds.size());
+        Set<String> users = new LinkedHashSet<>(userIds);
+        int rewritten = stats.invalidate(users);
+        return Map.of("invalidated", users.size(), "rewritten", rewritten);
     }
 }

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.MongoException;
 
 import dev.sluice.cache.CacheUnavailableException;
 import dev.sluice.cache.StatsCache;
@@ -21,8 +22,9 @@ import dev.sluice.rollup.UsersChanged;
 
 /**
  * Stats, cache-aside: Redis first; on a miss one caller across all instances (a {@code SET NX PX} lock) reads the
- * rollups and caches the JSON, and the others wait for it. A user's entry is invalidated when a fold counts new events
- * of theirs ({@link UsersChanged}), or through {@code POST /internal/cache/invalidate}. Without Redis, stats are read
+ * rollups and caches the JSON, and the others wait for it. A user's entry is invalidated (and, if it was cached,
+ * rewritten) when a fold counts new events of theirs ({@link UsersChanged}), or through
+ * {@code POST /internal/cache/invalidate}. Without Redis, stats are read
  * from MongoDB through {@link BypassReads}.
  */
 @ApplicationScoped
@@ -64,23 +66,41 @@ public class StatsService {
         return serve(platformKey, null, config.platformTtl(), repository::platformStats);
     }
 
-    /** Drops the cached stats of these users. */
-    public void invalidate(Set<String> userIds) {
-        List<String> keys = new ArrayList<>(userIds.size());
-        List<String> versions = new ArrayList<>(userIds.size());
-        for (String user : userIds) {
+    /**
+     * Drops the cached stats of these users. With {@code sluice.stats.refresh-cached}, the entries that were cached
+     * (users read recently, so likely read again) are recomputed and written back at once, so their next read is a
+     * hit with the new numbers instead of a miss; the others are only dropped.
+     *
+     * @return how many entries were rewritten
+     */
+    public int invalidate(Set<String> userIds) {
+        List<String> users = new ArrayList<>(userIds);
+        List<String> keys = new ArrayList<>(users.size());
+        List<String> versions = new ArrayList<>(users.size());
+        for (String user : users) {
             keys.add(userKey + user);
             versions.add(userVersionKey + user);
         }
-        cache.invalidate(keys, versions, config.userTtl());
+        List<StatsCache.Dropped> dropped = cache.invalidate(keys, versions, config.userTtl(),
+                config.refreshCached());
+        int rewritten = 0;
+        for (StatsCache.Dropped entry : dropped) {
+            if (rewritten >= config.refreshMax()) {
+                break;
+            }
+            String user = users.get(entry.index());
+            cache.put(keys.get(entry.index()), entry.version(), write(repository.userStats(user)), config.userTtl());
+            rewritten++;
+        }
+        return rewritten;
     }
 
     void onUsersChanged(@Observes UsersChanged changed) {
         try {
             invalidate(changed.userIds());
-        } catch (CacheUnavailableException e) {
-            LOG.warnf("stats of %d users not invalidated, they expire within %s: %s", changed.userIds().size(),
-                    config.userTtl(), e.getMessage());
+        } catch (CacheUnavailableException | MongoException e) {
+            LOG.warnf("stats of %d users not invalidated or not rewritten, they expire within %s: %s",
+                    changed.userIds().size(), config.userTtl(), e.getMessage());
         }
     }
 
