@@ -12,9 +12,9 @@ import io.smallrye.common.annotation.Blocking;
 
 /**
  * The Segment HTTP Tracking API ({@code /v1/track}, {@code identify}, {@code page}, {@code screen}, {@code group},
- * {@code alias}, {@code batch}), and the web app's old analytics route as an alias of {@code /v1/track}.
+ * {@code alias}, {@code batch}). The web app's old analytics route is {@link AnalyticsAliasResource}.
  */
-@Path("/")
+@Path("/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
@@ -29,21 +29,14 @@ public class SegmentResource {
     }
 
     @POST
-    @Path("v1/{type: track|identify|page|screen|group|alias}")
+    @Path("{type: track|identify|page|screen|group|alias}")
     public Response single(@PathParam("type") String type, byte[] body) {
         return Response.accepted(ingest.accept(parser.parseSingle(type, body))).build();
     }
 
     @POST
-    @Path("v1/batch")
+    @Path("batch")
     public Response batch(byte[] body) {
         return Response.accepted(ingest.accept(parser.parseBatch(body))).build();
-    }
-
-    /** The route the web app used before Sluice. */
-    @POST
-    @Path("api/analytics/track")
-    public Response appTrack(byte[] body) {
-        return single("track", body);
     }
 }
