@@ -36,6 +36,8 @@ class StatsTest extends PipelineTest {
 
     @Inject
     StatsRepository repository;
+    @Inject
+    BypassReads bypass;
 
     private static final Instant NOW = Instant.now();
 
@@ -208,6 +210,37 @@ class StatsTest extends PipelineTest {
         given().queryParam("userId", "s6").post("/internal/cache/invalidate").then().statusCode(200)
                 .body("rewritten", equalTo(1));
         userStats("s6").then().header("X-Cache", "HIT").body("totals.requests", equalTo(2));
+    }
+
+    @Test
+    void withRedisDownAtMostTwoReadsPerInstanceGoToMongoDbTheRestGet503() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        SluiceTestServers.redisProxy().down();
+        try {
+            for (int i = 0; i < 2; i++) {
+                pool.submit(() -> bypass.read(() -> {
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                }));
+            }
+            assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            userStats("s9").then().statusCode(503).header("Retry-After", "1");
+            release.countDown();
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+            userStats("s9").then().statusCode(200).header("X-Cache", "BYPASS");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            SluiceTestServers.redisProxy().up();
+        }
     }
 
     @Test
