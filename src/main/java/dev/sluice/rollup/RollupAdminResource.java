@@ -6,8 +6,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.sluice.ingest.InvalidRequestException;
-import dev.sluice.ingest.Problem;
+import dev.sluice.http.UserIdParam;
 import io.smallrye.common.annotation.Blocking;
 
 /** Internal: checks a user's rollups against their raw events. */
@@ -25,9 +24,6 @@ public class RollupAdminResource {
     @POST
     @Path("/reconcile")
     public ReconcileReport reconcile(@QueryParam("userId") String userId) {
-        if (userId == null || userId.isEmpty()) {
-            throw new InvalidRequestException(Problem.ofRequest("userId", "is required"));
-        }
-        return reconciler.reconcile(userId);
+        return reconciler.reconcile(UserIdParam.require(userId));
     }
 }

@@ -1,7 +1,5 @@
 package dev.sluice.stats;
 
-import java.util.List;
-
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -9,8 +7,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.sluice.ingest.InvalidRequestException;
-import dev.sluice.ingest.Problem;
+import dev.sluice.http.UserIdParam;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -23,7 +20,6 @@ import io.smallrye.common.annotation.Blocking;
 public class StatsResource {
 
     static final String X_CACHE = "X-Cache";
-    private static final int MAX_USER_ID = 128;
 
     private final StatsService stats;
 
@@ -55,11 +51,7 @@ public class StatsResource {
     }
 
     private Response.ResponseBuilder user(String userId) {
-        if (userId == null || userId.isEmpty() || userId.length() > MAX_USER_ID) {
-            throw new InvalidRequestException(List.of(Problem.ofRequest("userId",
-                    "is required, 1-" + MAX_USER_ID + " characters")));
-        }
-        StatsService.Served served = stats.user(userId);
+        StatsService.Served served = stats.user(UserIdParam.require(userId));
         // private: per user; short, because a flush can change it at any time
         return Response.ok(served.json()).header(X_CACHE, served.cache())
                 .header("Cache-Control", "private, max-age=30");
