@@ -92,7 +92,7 @@ public class Flusher {
         } catch (MongoException e) {
             LOG.warnf("rollup recovery failed, retried next flush: %s", e.getMessage());
         }
-        fold();
+        rollups.tryFold();
         if (writeMode != WriteMode.QUEUE) {
             return FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
         }
@@ -165,7 +165,7 @@ public class Flusher {
         BitSet failedMessages = new BitSet(parsed.size());
         outcome.failed().stream().forEach(i -> failedMessages.set(owner.get(i)));
         if (outcome.inserted() > 0) {
-            fold();
+            rollups.tryFold();
         }
         List<ReceivedMessage> stored = new ArrayList<>(parsed.size());
         for (int m = 0; m < parsed.size(); m++) {
@@ -178,18 +178,6 @@ public class Flusher {
                 outcome.duplicates(), outcome.failed().cardinality(), deadLettered, stored.size(), 0,
                 FlushReport.Stop.QUEUE_EMPTY);
         return new Round(report, outcome.storeUnavailable());
-    }
-
-    /**
-     * Counts newly stored events in the rollups. A failure leaves them marked for the next flush; it never keeps a
-     * stored event's message in the queue.
-     */
-    private void fold() {
-        try {
-            rollups.fold();
-        } catch (MongoException e) {
-            LOG.warnf("rollup fold failed, retried next flush: %s", e.getMessage());
-        }
     }
 
     private static long millisSince(long startNanos) {

@@ -60,28 +60,24 @@ public class ErrorMapper {
     /** Redis down and the bypass limit reached: this instance already runs as many MongoDB reads as it may. */
     @ServerExceptionMapper
     public Response bypassFull(BulkheadException e) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, 1)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new ErrorBody("unavailable", "The stats cache is down and this instance is at its MongoDB "
-                        + "read limit; retry shortly.", null))
-                .build();
+        return serviceUnavailable(1,
+                "The stats cache is down and this instance is at its MongoDB read limit; retry shortly.");
     }
 
     @ServerExceptionMapper
     public Response cacheUnavailable(CacheUnavailableException e) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, config.queue().retryAfterSeconds())
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new ErrorBody("unavailable", e.getMessage(), null))
-                .build();
+        return serviceUnavailable(config.queue().retryAfterSeconds(), e.getMessage());
     }
 
     private Response unavailable(String detail) {
+        return serviceUnavailable(config.queue().retryAfterSeconds(), "Nothing was accepted; retry later. " + detail);
+    }
+
+    private static Response serviceUnavailable(int retryAfterSeconds, String message) {
         return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, config.queue().retryAfterSeconds())
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
                 .type(MediaType.APPLICATION_JSON)
-                .entity(new ErrorBody("unavailable", "Nothing was accepted; retry later. " + detail, null))
+                .entity(new ErrorBody("unavailable", message, null))
                 .build();
     }
 

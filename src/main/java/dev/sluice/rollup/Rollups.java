@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
@@ -104,6 +105,18 @@ public class Rollups {
         }
         probe.accept("claimed");
         return apply(fold, false);
+    }
+
+    /**
+     * {@link #fold()} for callers that go on without it (the flush, the memory buffer): a failure is logged and the
+     * events stay marked for the next fold; it never keeps a stored event's message in the queue.
+     */
+    public void tryFold() {
+        try {
+            fold();
+        } catch (MongoException e) {
+            LOG.warnf("rollup fold failed, retried at the next flush: %s", e.getMessage());
+        }
     }
 
     /** Repeats every fold that was claimed more than {@code recover-after} ago and never finished. */

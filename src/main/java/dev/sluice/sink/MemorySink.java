@@ -13,8 +13,6 @@ import jakarta.enterprise.inject.Typed;
 
 import org.jboss.logging.Logger;
 
-import com.mongodb.MongoException;
-
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;
@@ -77,11 +75,7 @@ public class MemorySink implements EventSink {
             }
             BulkWriter.Outcome outcome = writer.write(batch, config.flush().insertChunkSize());
             if (outcome.inserted() > 0) {
-                try {
-                    rollups.fold();
-                } catch (MongoException e) {
-                    LOG.warnf("rollup fold failed, retried at the next flush: %s", e.getMessage());
-                }
+                rollups.tryFold();
             }
             int lost = 0;
             for (int i = outcome.failed().nextSetBit(0); i >= 0; i = outcome.failed().nextSetBit(i + 1)) {

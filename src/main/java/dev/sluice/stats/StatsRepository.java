@@ -134,10 +134,6 @@ public class StatsRepository {
         for (LocalDate date = first; !date.isAfter(today); date = date.plusDays(1)) {
             daily.add(day(date, byDay.get(date), activePerDay.getOrDefault(start(date), 0L)));
         }
-        Document total = new Document();
-        for (int i = 0; i < sums.length; i++) {
-            total.put(Counters.ALL.get(i), sums[i]);
-        }
         Document modelDocs = new Document();
         models.forEach((model, counters) -> {
             Document d = new Document();
@@ -146,7 +142,7 @@ public class StatsRepository {
             }
             modelDocs.put(model, d);
         });
-        return new PlatformStats(now, usage(total), collections.userTotals().countDocuments(),
+        return new PlatformStats(now, usage(sums), collections.userTotals().countDocuments(),
                 new PlatformStats.ActiveUsers(activeSince(now.minus(Duration.ofHours(24))),
                         activeSince(now.minus(Duration.ofDays(7)))),
                 models(modelDocs, config.topModels()), daily);
