@@ -143,6 +143,11 @@ public class StatsCache {
         return dropped;
     }
 
+    /** Whether Redis answers now (the readiness check). */
+    public void ping() {
+        call(() -> redis.execute("PING"));
+    }
+
     private static <T> T call(Supplier<T> command) {
         try {
             return command.get();

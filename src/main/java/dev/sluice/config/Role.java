@@ -25,4 +25,19 @@ public enum Role {
     public boolean servesInternal() {
         return this == ALL || this == FLUSH;
     }
+
+    /** Whether this role talks to the queue: ingest sends to it, the flush drains it (only in {@code queue} mode). */
+    public boolean usesQueue(WriteMode mode) {
+        return mode == WriteMode.QUEUE && this != STATS;
+    }
+
+    /** Whether this role needs MongoDB; the ingest role only when it writes without the queue. */
+    public boolean usesMongo(WriteMode mode) {
+        return this != INGEST || mode != WriteMode.QUEUE;
+    }
+
+    /** Whether this role needs Redis: stats are cached there, and the flush invalidates them. */
+    public boolean usesRedis() {
+        return this != INGEST;
+    }
 }

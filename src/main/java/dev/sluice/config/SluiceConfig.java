@@ -34,6 +34,12 @@ public interface SluiceConfig {
 
     Stats stats();
 
+    Metrics metrics();
+
+    Alarms alarms();
+
+    Ledger ledger();
+
     interface Queue {
         /** URL of the main queue. */
         String url();
@@ -142,6 +148,10 @@ public interface SluiceConfig {
         @WithDefault("platform_daily")
         String platformDailyCollection();
 
+        /** Client resends: events whose id was already stored from an earlier call (for the loss check). */
+        @WithDefault("resent")
+        String resentCollection();
+
         /**
          * How long raw events are kept (a TTL index on {@code receivedAt}); rollups are kept. Changing it later
          * needs the index dropped or {@code collMod}: the index is created once.
@@ -218,5 +228,74 @@ public interface SluiceConfig {
         /** Time-based flush of the buffer. */
         @WithDefault("30s")
         String every();
+    }
+
+    /** Metrics export besides Prometheus at {@code /q/metrics}. */
+    interface Metrics {
+        /**
+         * One CloudWatch Embedded Metric Format line on stdout per request (per Lambda invocation). On by default
+         * when running on AWS Lambda ({@code AWS_LAMBDA_FUNCTION_NAME} set), off otherwise.
+         */
+        @WithDefault("false")
+        boolean emf();
+
+        /** CloudWatch namespace of the EMF metrics. */
+        @WithDefault("Sluice")
+        String namespace();
+
+        /** The {@code Service} dimension: tells deployments (stacks) apart in one namespace. */
+        @WithDefault("sluice")
+        String service();
+    }
+
+    /**
+     * Alarm thresholds: the infrastructure turns them into CloudWatch alarms, and the Prometheus rules shipped for
+     * the long-running mode ({@code infra/prometheus/sluice-alerts.yml}) are rendered from them.
+     */
+    interface Alarms {
+        /** MongoDB connections the whole deployment may hold (30 % of Atlas M0's 500). */
+        @WithDefault("150")
+        int connectionBudget();
+
+        /** Warning when connections exceed this share of the budget (or a pool this share of its size). */
+        @WithDefault("0.6")
+        double poolWarning();
+
+        /** Critical above this share. */
+        @WithDefault("0.8")
+        double poolCritical();
+
+        /** Flush failures within {@link #flushFailureWindow()} that raise the alarm. */
+        @WithDefault("1")
+        int flushFailures();
+
+        @WithDefault("5m")
+        Duration flushFailureWindow();
+
+        /** Age of the oldest queued message above which the flush is falling behind. */
+        @WithDefault("120s")
+        Duration oldestMessageAge();
+
+        /** Cache hit ratio below which the alarm fires, over {@link #cacheHitRatioWindow()}. */
+        @WithDefault("0.8")
+        double cacheHitRatio();
+
+        @WithDefault("1h")
+        Duration cacheHitRatioWindow();
+    }
+
+    /** The accepted-events ledger in Redis behind the loss check. */
+    interface Ledger {
+        /** Whether ingest counts accepted events per minute in Redis. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long the per-minute counts are kept (longer than any period you will check). */
+        @WithDefault("35d")
+        Duration retention();
+
+        /** How long ingest waits for Redis before answering without counting (the miss is a metric). */
+        @WithDefault("250ms")
+        Duration timeout();
     }
 }

@@ -3,12 +3,16 @@ package dev.sluice.flush;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.mongodb.MongoException;
 
@@ -48,18 +52,20 @@ public class Flusher {
     private final BulkWriter writer;
     private final EventStore store;
     private final Rollups rollups;
+    private final FlushMetrics metrics;
     private final SluiceConfig.Flush config;
     private final WriteMode writeMode;
     /** One flush at a time in a process, whoever triggers it. */
     private final ReentrantLock running = new ReentrantLock();
 
     public Flusher(EventQueue queue, MessageCodec codec, BulkWriter writer, EventStore store, Rollups rollups,
-            SluiceConfig config) {
+            FlushMetrics metrics, SluiceConfig config) {
         this.queue = queue;
         this.codec = codec;
         this.writer = writer;
         this.store = store;
         this.rollups = rollups;
+        this.metrics = metrics;
         this.config = config.flush();
         this.writeMode = config.writeMode();
     }
@@ -70,14 +76,51 @@ public class Flusher {
             return FlushReport.nothing(FlushReport.Stop.ALREADY_RUNNING, 0);
         }
         try {
+            measureDepth(metrics::before);
             FlushReport report = drain(start);
-            LOG.infof("flush: messages=%d events=%d inserted=%d duplicates=%d failed=%d deadLettered=%d "
+            measureDepth(metrics::after);
+            metrics.ran(report);
+            log(report);
+            return report;
+        } catch (RuntimeException | Error e) {
+            metrics.failed(FlushMetrics.Cause.ERROR);
+            throw e;
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void measureDepth(Consumer<EventQueue.Depth> into) {
+        if (writeMode != WriteMode.QUEUE) {
+            return;
+        }
+        try {
+            into.accept(queue.depth());
+        } catch (QueueUnavailableException e) {
+            LOG.debugf("queue depth not measured: %s", e.getMessage());
+        }
+    }
+
+    /** The flush summary: counts only, never an event; its fields are structured (MDC) in the JSON log. */
+    private static void log(FlushReport report) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("flush.messages", report.messages());
+        fields.put("flush.events", report.events());
+        fields.put("flush.stored", report.inserted());
+        fields.put("flush.duplicates", report.duplicates());
+        fields.put("flush.failed", report.failed());
+        fields.put("flush.deadLettered", report.deadLettered());
+        fields.put("flush.deleted", report.deleted());
+        fields.put("flush.durationMs", report.durationMs());
+        fields.put("flush.stop", report.stop().name());
+        fields.forEach(MDC::put);
+        try {
+            LOG.infof("flush: messages=%d events=%d stored=%d duplicates=%d failed=%d deadLettered=%d "
                     + "deleted=%d durationMs=%d stop=%s", report.messages(), report.events(), report.inserted(),
                     report.duplicates(), report.failed(), report.deadLettered(), report.deleted(),
                     report.durationMs(), report.stop());
-            return report;
         } finally {
-            running.unlock();
+            fields.keySet().forEach(MDC::remove);
         }
     }
 
@@ -110,6 +153,11 @@ public class Flusher {
                 round = receiveRound(deadline);
                 if (round.isEmpty()) {
                     return total.ended(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
+                }
+                if (total.messages() == 0) {
+                    long oldest = round.stream().mapToLong(ReceivedMessage::sentAtMillis).filter(t -> t > 0).min()
+                            .orElse(System.currentTimeMillis());
+                    metrics.oldestTaken(Duration.ofMillis(System.currentTimeMillis() - oldest));
                 }
                 result = store(round);
             } catch (QueueUnavailableException e) {

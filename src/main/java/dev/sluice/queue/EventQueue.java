@@ -27,4 +27,23 @@ public interface EventQueue {
 
     /** Moves up to {@code max} messages from the dead-letter queue back to the main queue; returns how many. */
     int replayDeadLetters(int max);
+
+    /** Approximate message counts of the queue and its dead-letter queue, as SQS reports them. */
+    Depth depth();
+
+    /**
+     * Reads every message in the dead-letter queue without removing it: each is hidden for {@code hold} while the
+     * scan runs and made visible again at its end. At most {@code max} messages.
+     */
+    List<String> peekDeadLetters(int max, Duration hold);
+
+    /**
+     * Queue depths.
+     *
+     * @param visible messages waiting in the queue
+     * @param inFlight messages received and not yet deleted (a flush running, or one that died)
+     * @param deadLetters messages in the dead-letter queue
+     */
+    record Depth(long visible, long inFlight, long deadLetters) {
+    }
 }

@@ -5,20 +5,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
 import dev.sluice.config.SluiceConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
@@ -35,15 +41,29 @@ public class SqsEventQueue implements EventQueue {
 
     private final SqsClient sqs;
     private final SluiceConfig.Queue config;
+    private final Timer sendTime;
+    private final Counter sendFailures;
 
-    public SqsEventQueue(SqsClient sqs, SluiceConfig config) {
+    public SqsEventQueue(SqsClient sqs, SluiceConfig config, MeterRegistry registry) {
         this.sqs = sqs;
         this.config = config.queue();
+        this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
+                + "queue, retries of failed entries included").register(registry);
+        this.sendFailures = Counter.builder("sluice.queue.send.failures")
+                .description("Ingest calls whose events could not all be queued (answered 503)").register(registry);
     }
 
     @Override
     public void send(List<String> bodies) {
-        sendTo(config.url(), bodies);
+        long start = System.nanoTime();
+        try {
+            sendTo(config.url(), bodies);
+        } catch (QueueUnavailableException e) {
+            sendFailures.increment();
+            throw e;
+        } finally {
+            sendTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void sendTo(String queueUrl, List<String> bodies) {
@@ -181,6 +201,71 @@ public class SqsEventQueue implements EventQueue {
             moved += messages.size();
         }
         return moved;
+    }
+
+    @Override
+    public Depth depth() {
+        Map<QueueAttributeName, String> main = attributes(config.url(),
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
+        Map<QueueAttributeName, String> dlq = attributes(config.dlqUrl(),
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
+        return new Depth(count(main, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
+                count(main, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE),
+                count(dlq, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)
+                        + count(dlq, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
+    private Map<QueueAttributeName, String> attributes(String queueUrl, QueueAttributeName... names) {
+        try {
+            return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(names)).attributes();
+        } catch (SdkException e) {
+            throw new QueueUnavailableException("queue unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    private static long count(Map<QueueAttributeName, String> attributes, QueueAttributeName name) {
+        return Long.parseLong(attributes.getOrDefault(name, "0"));
+    }
+
+    @Override
+    public List<String> peekDeadLetters(int max, Duration hold) {
+        List<Message> held = new ArrayList<>();
+        try {
+            while (held.size() < max) {
+                int want = Math.min(SQS_BATCH, max - held.size());
+                List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(config.dlqUrl())
+                        .maxNumberOfMessages(want).visibilityTimeout((int) hold.toSeconds()).waitTimeSeconds(0))
+                        .messages();
+                if (messages.isEmpty()) {
+                    break;
+                }
+                held.addAll(messages);
+            }
+            return held.stream().map(Message::body).toList();
+        } catch (SdkException e) {
+            throw new QueueUnavailableException("dead-letter queue unreachable: " + e.getMessage(), e);
+        } finally {
+            release(held);
+        }
+    }
+
+    /** Makes held dead letters visible again at once (they would anyway, after the hold). */
+    private void release(List<Message> held) {
+        for (int from = 0; from < held.size(); from += SQS_BATCH) {
+            List<Message> slice = held.subList(from, Math.min(held.size(), from + SQS_BATCH));
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
+                        .receiptHandle(slice.get(i).receiptHandle()).visibilityTimeout(0).build());
+            }
+            try {
+                sqs.changeMessageVisibilityBatch(b -> b.queueUrl(config.dlqUrl()).entries(entries));
+            } catch (SdkException e) {
+                LOG.debugf("dead letters become visible after their hold instead: %s", e.getMessage());
+            }
+        }
     }
 
     private static void pause(int attempt) {

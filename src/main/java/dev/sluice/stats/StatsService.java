@@ -41,17 +41,19 @@ public class StatsService {
     private final StatsCache cache;
     private final BypassReads bypass;
     private final ObjectMapper json;
+    private final StatsMetrics metrics;
     private final SluiceConfig.Stats config;
     private final String userKey;
     private final String userVersionKey;
     private final String platformKey;
 
     public StatsService(StatsRepository repository, StatsCache cache, BypassReads bypass, ObjectMapper json,
-            SluiceConfig config) {
+            StatsMetrics metrics, SluiceConfig config) {
         this.repository = repository;
         this.cache = cache;
         this.bypass = bypass;
         this.json = json;
+        this.metrics = metrics;
         this.config = config.stats();
         this.userKey = this.config.keyPrefix() + "user-stats:";
         this.userVersionKey = this.config.keyPrefix() + "user-stats-version:";
@@ -59,11 +61,13 @@ public class StatsService {
     }
 
     public Served user(String userId) {
-        return serve(userKey + userId, userVersionKey + userId, config.userTtl(), () -> repository.userStats(userId));
+        return metrics.read(StatsMetrics.Cache.USER_STATS, () -> serve(userKey + userId, userVersionKey + userId,
+                config.userTtl(), metrics.query(StatsMetrics.Cache.USER_STATS, () -> repository.userStats(userId))));
     }
 
     public Served platform() {
-        return serve(platformKey, null, config.platformTtl(), repository::platformStats);
+        return metrics.read(StatsMetrics.Cache.PLATFORM_STATS, () -> serve(platformKey, null, config.platformTtl(),
+                metrics.query(StatsMetrics.Cache.PLATFORM_STATS, repository::platformStats)));
     }
 
     /**

@@ -2,7 +2,11 @@ package dev.sluice.store;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,7 +18,9 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Projections;
 
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
@@ -46,20 +52,25 @@ public class MongoEventStore implements EventStore {
         } catch (MongoBulkWriteException e) {
             // The index of each error is the position of the document in docs. The inserted count the server
             // reports is not used: some servers (mongo-java-server) report it wrong after errors.
-            int duplicates = 0;
+            BitSet duplicates = new BitSet(docs.size());
             BitSet failed = new BitSet(docs.size());
             for (BulkWriteError error : e.getWriteErrors()) {
                 if (ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY) {
-                    duplicates++;
+                    duplicates.set(error.getIndex());
                 } else {
                     failed.set(error.getIndex());
                 }
+            }
+            if (!duplicates.isEmpty() && !recordResends(kind, duplicates.stream().mapToObj(docs::get).toList())) {
+                // not recorded: the duplicates count as not stored, so their messages come back and try again
+                failed.or(duplicates);
+                duplicates.clear();
             }
             if (failed.cardinality() > 0) {
                 LOG.warnf("%d of %d %s events rejected by MongoDB, first: %s", failed.cardinality(), docs.size(),
                         kind.wireName(), e.getWriteErrors().get(0).getMessage());
             }
-            return new InsertResult(docs.size() - e.getWriteErrors().size(), duplicates, failed, false);
+            return new InsertResult(docs.size() - e.getWriteErrors().size(), duplicates.cardinality(), failed, false);
         } catch (MongoException e) {
             LOG.warnf("MongoDB unavailable, %d %s events not stored: %s", docs.size(), kind.wireName(),
                     e.getMessage());
@@ -75,8 +86,51 @@ public class MongoEventStore implements EventStore {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw new StoreUnavailableException("MongoDB rejected event " + event.id(), e);
             }
+            if (!recordResends(event.kind(), List.of(EventDocuments.toDocument(event)))) {
+                throw new StoreUnavailableException("MongoDB unavailable recording a resend of " + event.id(), e);
+            }
         } catch (MongoException e) {
             throw new StoreUnavailableException("MongoDB unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tells client resends from redeliveries among events whose id was already stored, for the loss check: a
+     * redelivered message carries the very event that was stored (same {@code receivedAt}); a client that sent an id
+     * again made a new call, accepted and counted again by ingest. Each resend is recorded once ({@code _id} is the
+     * event id and its {@code receivedAt}), so a redelivery of the resend records nothing more.
+     *
+     * @return false when MongoDB could not be asked or written
+     */
+    private boolean recordResends(EventKind kind, List<Document> duplicates) {
+        try {
+            Map<Object, Object> storedAt = new HashMap<>();
+            collections.events(kind).find(Filters.in("_id", duplicates.stream().map(d -> d.get("_id")).toList()))
+                    .projection(Projections.include("receivedAt"))
+                    .forEach(d -> storedAt.put(d.get("_id"), d.get("receivedAt")));
+            List<Document> resends = new ArrayList<>();
+            for (Document duplicate : duplicates) {
+                Object receivedAt = duplicate.get("receivedAt");
+                if (!Objects.equals(storedAt.get(duplicate.get("_id")), receivedAt)) {
+                    resends.add(new Document("_id", duplicate.get("_id") + "@" + ((Date) receivedAt).getTime())
+                            .append("eventId", duplicate.get("_id")).append("kind", kind.wireName())
+                            .append("receivedAt", receivedAt));
+                }
+            }
+            if (!resends.isEmpty()) {
+                try {
+                    collections.resent().insertMany(resends, new InsertManyOptions().ordered(false));
+                } catch (MongoBulkWriteException e) {
+                    if (e.getWriteErrors().stream().anyMatch(
+                            w -> ErrorCategory.fromErrorCode(w.getCode()) != ErrorCategory.DUPLICATE_KEY)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (MongoException e) {
+            LOG.warnf("resends of %d duplicate events not checked: %s", duplicates.size(), e.getMessage());
+            return false;
         }
     }
 

@@ -50,7 +50,7 @@ public class SluiceCollections {
 
     public MongoDatabase database() {
         if (database == null) {
-            if (config.role() == Role.INGEST && config.writeMode() == WriteMode.QUEUE) {
+            if (!config.role().usesMongo(config.writeMode())) {
                 throw new IllegalStateException(
                         "the ingest role in queue write mode never opens a MongoDB connection");
             }
@@ -90,6 +90,13 @@ public class SluiceCollections {
     public MongoCollection<Document> platformDaily() {
         return indexed(config.mongo().platformDailyCollection(), c -> {
         });
+    }
+
+    /** Client resends of stored events, kept as long as raw events. */
+    public MongoCollection<Document> resent() {
+        return indexed(config.mongo().resentCollection(), c -> c.createIndex(Indexes.ascending("receivedAt"),
+                new IndexOptions().name("retention").expireAfter(config.mongo().retention().toSeconds(),
+                        TimeUnit.SECONDS)));
     }
 
     private MongoCollection<Document> indexed(String name, Consumer<MongoCollection<Document>> indexes) {

@@ -54,6 +54,8 @@ class FlushFaultsTest extends PipelineTest {
     @Inject
     Rollups rollups;
     @Inject
+    FlushMetrics flushMetrics;
+    @Inject
     UsersChangedRecorder recorder;
     @Inject
     ObjectMapper mapper;
@@ -71,7 +73,7 @@ class FlushFaultsTest extends PipelineTest {
     }
 
     private Flusher flusherWith(SluiceConfig cfg) {
-        return new Flusher(faultyQueue, codec, new BulkWriter(faultyStore), faultyStore, rollups, cfg);
+        return new Flusher(faultyQueue, codec, new BulkWriter(faultyStore), faultyStore, rollups, flushMetrics, cfg);
     }
 
     private static void track(String eventId, String userId) {

@@ -1,6 +1,7 @@
 package dev.sluice.ingest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
@@ -42,6 +43,19 @@ class IngestRoleTest extends PipelineTest {
         given().contentType("application/json").body("{\"userId\":\"u\",\"event\":\"e\"}")
                 .post("/v1/track").then().statusCode(202);
         assertEquals(2, depth(config.queue().url()));
+
+        // ready with the queue alone; MongoDB and Redis are not this role's, and are not contacted
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'queue' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'mongodb' }.data.used", equalTo(false))
+                .body("checks.find { it.name == 'redis' }.data.used", equalTo(false));
+        SluiceTestServers.sqsProxy().down();
+        try {
+            given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'queue' }.status", equalTo("DOWN"));
+        } finally {
+            SluiceTestServers.sqsProxy().up();
+        }
 
         given().post("/internal/flush").then().statusCode(404);
         given().get("/api/user-stats").then().statusCode(404);

@@ -1,5 +1,7 @@
 package dev.sluice.packaged;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -11,16 +13,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.sluice.observe.EmfTest;
 import dev.sluice.testing.SluiceTestServers;
 import io.quarkus.amazon.lambda.runtime.MockHttpEventServer;
 
@@ -65,6 +72,8 @@ class FunctionZipIT extends PackagedScenario {
         builder.environment().put("AWS_LAMBDA_RUNTIME_API", "localhost:" + runtimeApi.getPort() + "/_lambda_");
         builder.environment().put("LAMBDA_TASK_ROOT", task.toAbsolutePath().toString());
         builder.environment().put("_HANDLER", HANDLER);
+        // as on Lambda: turns on EMF metric lines and JSON logs (dev.sluice.observe.LambdaDefaults)
+        builder.environment().put("AWS_LAMBDA_FUNCTION_NAME", "sluice-it");
         function = builder.start();
     }
 
@@ -77,6 +86,44 @@ class FunctionZipIT extends PackagedScenario {
         if (runtimeApi != null) {
             runtimeApi.close();
         }
+    }
+
+    /**
+     * On Lambda the artifact writes its metrics as EMF lines and its logs as JSON, with the flush summary as fields
+     * and never an event's content.
+     */
+    @Test
+    void metricsAreEmfLinesAndLogsAreJson() throws Exception {
+        String marker = "secret-content-" + System.nanoTime();
+        given().port(gatewayPort()).contentType("application/json")
+                .body("{\"eventId\":\"emf-it\",\"userId\":\"u-emf\",\"model\":\"m\",\"inputTokens\":1,"
+                        + "\"outputTokens\":1,\"metadata\":{\"note\":\"" + marker + "\"}}")
+                .post("/api/ai/usage").then().statusCode(202);
+        given().port(gatewayPort()).post("/internal/flush").then().statusCode(200);
+
+        ObjectMapper mapper = new ObjectMapper();
+        Path log = Path.of("target", "function-it.log");
+        boolean sawIngest = false;
+        boolean sawFlush = false;
+        JsonNode summary = null;
+        for (int attempt = 0; attempt < 100 && !(sawIngest && sawFlush && summary != null); attempt++) {
+            Thread.sleep(100);
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith("{\"_aws\"")) {
+                    Map<String, Double> values = EmfTest.validate(mapper.readTree(line), "sluice", "all");
+                    sawIngest |= values.containsKey("sluice.ingest.events.accepted.ai_usage");
+                    sawFlush |= values.getOrDefault("sluice.flush.events.stored", 0.0) >= 1;
+                } else if (line.startsWith("{") && line.contains("\"flush.stored\"")) {
+                    summary = mapper.readTree(line);
+                }
+            }
+        }
+        assertTrue(sawIngest, "an EMF line with the ingest counters");
+        assertTrue(sawFlush, "an EMF line with the flush counters");
+        assertTrue(summary != null, "a JSON log line with the flush summary");
+        assertTrue(summary.get("mdc").get("flush.durationMs").isTextual());
+        assertTrue(summary.get("level").isTextual());
+        assertFalse(Files.readString(log).contains(marker), "no event content in the logs");
     }
 
     private static String codeSource(Class<?> type) throws URISyntaxException {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
+import dev.sluice.flush.FlushMetrics;
 import dev.sluice.flush.Flusher;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.queue.MessageCodec;
@@ -43,6 +44,8 @@ class RollupExactnessTest extends PipelineTest {
 
     @Inject
     Rollups rollups;
+    @Inject
+    FlushMetrics flushMetrics;
     @Inject
     Reconciler reconciler;
     @Inject
@@ -128,7 +131,7 @@ class RollupExactnessTest extends PipelineTest {
         usage("c-2", "x2", 7, "0.3");
         FaultyQueue dying = new FaultyQueue(queue);
         dying.crashBeforeDelete = true;
-        Flusher flusher = new Flusher(dying, codec, new BulkWriter(store), store, rollups, config);
+        Flusher flusher = new Flusher(dying, codec, new BulkWriter(store), store, rollups, flushMetrics, config);
         assertThrows(FaultyQueue.SimulatedCrash.class, flusher::flush);
         Thread.sleep(2_300); // the messages come back
         assertEquals(2, flush().duplicates());

@@ -50,4 +50,14 @@ public class FaultyQueue implements EventQueue {
             super(message);
         }
     }
+
+    @Override
+    public Depth depth() {
+        return real.depth();
+    }
+
+    @Override
+    public List<String> peekDeadLetters(int max, Duration hold) {
+        return real.peekDeadLetters(max, hold);
+    }
 }

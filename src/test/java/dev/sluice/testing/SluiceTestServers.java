@@ -14,7 +14,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * The servers behind every {@code @QuarkusTest}: embedded ones on loopback (ElasticMQ, mongo-java-server, redis-server)
  * or, when their variables are set, real ones: {@code SLUICE_SQS_ENDPOINT} (with {@code AWS_REGION} and
  * {@code SLUICE_SQS_CREDENTIALS=default} for AWS credentials from the environment), {@code MONGODB_URI} (one host)
- * and {@code REDIS_URL}. Each run gets its own queues, database and Redis key prefix. SQS, MongoDB and Redis are
+ * and {@code REDIS_URL}. With {@code -Dsluice-test.mongo=process} (the benchmarks), mongo-java-server runs in a JVM
+ * of its own instead of this one. Each run gets its own queues, database and Redis key prefix. SQS, MongoDB and Redis are
  * reached through a {@link FaultProxy}, so tests can take them down and up without losing their data.
  */
 public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
@@ -35,6 +36,9 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         }
         String sqsEnv = System.getenv("SLUICE_SQS_ENDPOINT");
         String mongoEnv = System.getenv("MONGODB_URI");
+        if (mongoEnv == null && "process".equals(System.getProperty("sluice-test.mongo"))) {
+            mongoEnv = MongoServerProcess.start(System.getProperty("sluice-test.mongo-heap", "8g"));
+        }
         String redisEnv = System.getenv("REDIS_URL");
         embedded = EmbeddedServers.start(sqsEnv == null ? 0 : -1, mongoEnv == null ? 0 : -1,
                 redisEnv == null ? 0 : -1, null);

@@ -1,0 +1,103 @@
+package dev.sluice.audit;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.event.TrackedEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+
+/**
+ * The ingest side of the loss check: how many events ingest accepted, per minute of their {@code receivedAt}, kept in
+ * Redis so that every instance (every Lambda environment) adds to one count that outlives it. Ingest records after
+ * the sink holds the events and never fails a call over it: when Redis does not answer within
+ * {@code sluice.ledger.timeout}, the count is missed, {@code sluice.ledger.failures} says so, and a loss check over
+ * that minute reports itself inconclusive rather than a loss.
+ */
+@ApplicationScoped
+public class AcceptedLedger {
+
+    private static final Logger LOG = Logger.getLogger(AcceptedLedger.class);
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyyMMddHHmm")
+            .withZone(ZoneOffset.UTC);
+    private static final String ADD = "redis.call('INCRBY', KEYS[1], ARGV[1]) "
+            + "return redis.call('PEXPIRE', KEYS[1], ARGV[2])";
+    private static final int KEYS_PER_READ = 1000;
+
+    private final ReactiveRedisDataSource redis;
+    private final SluiceConfig config;
+    private final Counter failures;
+
+    public AcceptedLedger(ReactiveRedisDataSource redis, SluiceConfig config, MeterRegistry registry) {
+        this.redis = redis;
+        this.config = config;
+        this.failures = Counter.builder("sluice.ledger.failures")
+                .description("Accepted ingest calls the ledger could not count (Redis down or slow)")
+                .register(registry);
+    }
+
+    /** Counts accepted events; never throws. */
+    public void accepted(List<TrackedEvent> events) {
+        if (!config.ledger().enabled() || events.isEmpty()) {
+            return;
+        }
+        Map<String, Integer> perMinute = new TreeMap<>();
+        Set<String> ids = new HashSet<>();
+        for (TrackedEvent event : events) {
+            if (ids.add(event.id())) { // an id twice in one call is one event: stored once, counted once
+                perMinute.merge(key(receivedAt(event)), 1, Integer::sum);
+            }
+        }
+        try {
+            for (Map.Entry<String, Integer> minute : perMinute.entrySet()) {
+                redis.execute("EVAL", ADD, "1", minute.getKey(), minute.getValue().toString(),
+                        Long.toString(config.ledger().retention().toMillis()))
+                        .await().atMost(config.ledger().timeout());
+            }
+        } catch (RuntimeException e) {
+            failures.increment();
+            LOG.warnf("ledger missed %d accepted events (the loss check over their minute will be inconclusive): %s",
+                    events.size(), e.getMessage());
+        }
+    }
+
+    /** Events accepted with {@code receivedAt} in [from, to), both whole minutes. */
+    public long sum(Instant from, Instant to) {
+        List<String> keys = new ArrayList<>();
+        for (Instant m = from.truncatedTo(ChronoUnit.MINUTES); m.isBefore(to); m = m.plus(1, ChronoUnit.MINUTES)) {
+            keys.add(key(m));
+        }
+        long total = 0;
+        for (int i = 0; i < keys.size(); i += KEYS_PER_READ) {
+            List<String> slice = keys.subList(i, Math.min(keys.size(), i + KEYS_PER_READ));
+            Map<String, String> counts = redis.value(String.class).mget(slice.toArray(String[]::new)).await()
+                    .atMost(config.ledger().timeout().multipliedBy(8));
+            for (String count : counts.values()) {
+                total += count == null ? 0 : Long.parseLong(count);
+            }
+        }
+        return total;
+    }
+
+    private String key(Instant minute) {
+        return config.stats().keyPrefix() + "ledger:accepted:" + MINUTE.format(minute);
+    }
+
+    static Instant receivedAt(TrackedEvent event) {
+        return Instant.parse(event.doc().get("receivedAt").asText());
+    }
+}
