@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.ServerAddress;
+import com.mongodb.connection.ServerMonitoringMode;
 import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
 import com.mongodb.event.ConnectionClosedEvent;
@@ -45,7 +46,15 @@ public class MongoConnections implements MongoClientCustomizer {
     /** Per server with a live monitor: whether its heartbeats stream (two monitoring connections) or poll (one). */
     private final Map<ServerAddress, Boolean> monitored = new ConcurrentHashMap<>();
 
+    /** On Lambda heartbeats poll: one monitoring connection per member, as the infrastructure's budget counts. */
+    private final boolean pollHeartbeats;
+
     public MongoConnections(MeterRegistry registry) {
+        this(registry, System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null);
+    }
+
+    MongoConnections(MeterRegistry registry, boolean pollHeartbeats) {
+        this.pollHeartbeats = pollHeartbeats;
         Gauge.builder("sluice.mongo.connections", this, MongoConnections::connections)
                 .description("MongoDB connections held by this process, monitoring connections included")
                 .register(registry);
@@ -57,6 +66,9 @@ public class MongoConnections implements MongoClientCustomizer {
 
     @Override
     public MongoClientSettings.Builder customize(MongoClientSettings.Builder builder) {
+        if (pollHeartbeats) {
+            builder.applyToServerSettings(server -> server.serverMonitoringMode(ServerMonitoringMode.POLL));
+        }
         return builder
                 .applyToConnectionPoolSettings(pool -> pool.addConnectionPoolListener(new PoolCounter()))
                 .applyToServerSettings(server -> server.addServerListener(new ServerCounter())

@@ -11,6 +11,7 @@ import com.mongodb.connection.ClusterId;
 import com.mongodb.connection.ConnectionId;
 import com.mongodb.connection.ConnectionPoolSettings;
 import com.mongodb.connection.ServerId;
+import com.mongodb.connection.ServerMonitoringMode;
 import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
 import com.mongodb.event.ConnectionClosedEvent;
@@ -32,7 +33,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 class MongoConnectionsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final MongoConnections connections = new MongoConnections(registry);
+    private final MongoConnections connections = new MongoConnections(registry, false);
     private final MongoClientSettings settings = connections.customize(MongoClientSettings.builder()).build();
     private final ConnectionPoolListener pool = settings.getConnectionPoolSettings().getConnectionPoolListeners()
             .get(0);
@@ -46,6 +47,13 @@ class MongoConnectionsTest {
 
     private double gauge(String name) {
         return registry.get(name).gauge().value();
+    }
+
+    @Test
+    void onLambdaHeartbeatsPollSoEachMemberCostsOneConnection() {
+        assertEquals(ServerMonitoringMode.POLL, new MongoConnections(new SimpleMeterRegistry(), true)
+                .customize(MongoClientSettings.builder()).build().getServerSettings().getServerMonitoringMode());
+        assertEquals(ServerMonitoringMode.AUTO, settings.getServerSettings().getServerMonitoringMode());
     }
 
     @Test

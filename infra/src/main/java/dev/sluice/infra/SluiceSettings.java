@@ -1,0 +1,97 @@
+package dev.sluice.infra;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+import software.constructs.Node;
+
+/**
+ * Everything a deployment can choose, read from CDK context ({@code cdk deploy -c key=value} or {@code cdk.json});
+ * each default is the one documented in infra/README.md. The alarm thresholds default to the application's
+ * ({@code sluice.alarms.*}).
+ */
+public record SluiceSettings(
+        /** Native executable on {@code provided.al2023} (default), or the JVM artifact with SnapStart. */
+        boolean nativeBuild,
+        /** The deployment package built by the root project. */
+        String artifact,
+        /** {@code queue} (default) or {@code direct}, the rollback switch; {@code memory} cannot run on Lambda. */
+        String writeMode,
+        /** Secrets Manager secret (name or ARN) whose JSON field {@code uri} is the MongoDB connection string. */
+        String mongoSecret,
+        /** Origins allowed by CORS; none by default. */
+        List<String> allowedOrigins,
+        /** Stage throttling: steady requests per second and burst. */
+        double throttleRate, int throttleBurst,
+        /** Memory of each function, MB. */
+        int ingestMemory, int statsMemory, int flushMemory,
+        /** Reserved concurrency of the stats function (each environment holds MongoDB connections). */
+        int statsConcurrency,
+        /** Reserved concurrency of the ingest function; only in {@code direct} mode, where ingest writes MongoDB. */
+        int ingestConcurrency,
+        /** {@code maxPoolSize} of each environment's MongoDB client. */
+        int mongoPoolSize,
+        /** Members of the MongoDB replica set (3 on Atlas M0): one monitoring connection each. */
+        int replicaSetMembers,
+        /** MongoDB connections the deployment may hold; synthesis fails above it. */
+        int connectionBudget,
+        double poolWarning, double poolCritical, int flushFailures, int flushFailureWindowMinutes,
+        int oldestMessageAgeSeconds, double cacheHitRatio, int cacheHitRatioWindowMinutes,
+        /** E-mail address subscribed to the alarm topic, if any. */
+        String alarmEmail) {
+
+    public static SluiceSettings from(Node context) {
+        Function<String, Object> get = context::tryGetContext;
+        return new SluiceSettings(
+                bool(get.apply("native"), true),
+                string(get.apply("artifact"), "../target/function.zip"),
+                string(get.apply("writeMode"), "queue"),
+                string(get.apply("mongoSecret"), "sluice/mongodb"),
+                list(get.apply("allowedOrigins")),
+                number(get.apply("throttleRate"), 100),
+                (int) number(get.apply("throttleBurst"), 200),
+                (int) number(get.apply("ingestMemory"), 256),
+                (int) number(get.apply("statsMemory"), 256),
+                (int) number(get.apply("flushMemory"), 512),
+                (int) number(get.apply("statsConcurrency"), 10),
+                (int) number(get.apply("ingestConcurrency"), 20),
+                (int) number(get.apply("mongoPoolSize"), 2),
+                (int) number(get.apply("replicaSetMembers"), 3),
+                (int) number(get.apply("connectionBudget"), 150),
+                number(get.apply("poolWarning"), 0.6),
+                number(get.apply("poolCritical"), 0.8),
+                (int) number(get.apply("flushFailures"), 1),
+                (int) number(get.apply("flushFailureWindowMinutes"), 5),
+                (int) number(get.apply("oldestMessageAgeSeconds"), 120),
+                number(get.apply("cacheHitRatio"), 0.8),
+                (int) number(get.apply("cacheHitRatioWindowMinutes"), 60),
+                string(get.apply("alarmEmail"), null));
+    }
+
+    public boolean direct() {
+        return "direct".equals(writeMode);
+    }
+
+    private static String string(Object value, String fallback) {
+        return value == null ? fallback : value.toString();
+    }
+
+    private static boolean bool(Object value, boolean fallback) {
+        return value == null ? fallback : Boolean.parseBoolean(value.toString());
+    }
+
+    private static double number(Object value, double fallback) {
+        return value == null ? fallback : Double.parseDouble(value.toString());
+    }
+
+    private static List<String> list(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof List<?> items) {
+            return items.stream().map(Object::toString).toList();
+        }
+        return Arrays.stream(value.toString().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
