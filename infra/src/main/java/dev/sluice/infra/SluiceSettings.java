@@ -39,7 +39,12 @@ public record SluiceSettings(
         double poolWarning, double poolCritical, int flushFailures, int flushFailureWindowMinutes,
         int oldestMessageAgeSeconds, double cacheHitRatio, int cacheHitRatioWindowMinutes,
         /** E-mail address subscribed to the alarm topic, if any. */
-        String alarmEmail) {
+        String alarmEmail,
+        /**
+         * Private subnets and security groups to run the functions in, for a Redis only reachable in a VPC
+         * (ElastiCache Serverless); empty: no VPC. The subnets need a route to SQS and MongoDB (NAT, endpoints).
+         */
+        List<String> subnetIds, List<String> securityGroupIds) {
 
     public static SluiceSettings from(Node context) {
         Function<String, Object> get = context::tryGetContext;
@@ -66,7 +71,13 @@ public record SluiceSettings(
                 (int) number(get.apply("oldestMessageAgeSeconds"), 120),
                 number(get.apply("cacheHitRatio"), 0.8),
                 (int) number(get.apply("cacheHitRatioWindowMinutes"), 60),
-                string(get.apply("alarmEmail"), null));
+                string(get.apply("alarmEmail"), null),
+                list(get.apply("subnetIds")),
+                list(get.apply("securityGroupIds")));
+    }
+
+    public boolean inVpc() {
+        return !subnetIds.isEmpty();
     }
 
     public boolean direct() {

@@ -29,6 +29,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnFunction;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
@@ -75,6 +76,9 @@ public class SluiceStack extends Stack {
 
     public SluiceStack(Construct scope, String id, StackProps props, SluiceSettings s) {
         super(scope, id, props);
+        if (s.inVpc() == s.securityGroupIds().isEmpty()) {
+            throw new IllegalArgumentException("subnetIds and securityGroupIds go together");
+        }
         if (!"queue".equals(s.writeMode()) && !s.direct()) {
             throw new IllegalArgumentException("writeMode must be queue or direct on Lambda (an in-memory buffer "
                     + "dies with its environment): " + s.writeMode());
@@ -98,7 +102,6 @@ public class SluiceStack extends Stack {
                 SecretsManagerSecretOptions.builder().jsonField("uri").build()).unsafeUnwrap();
 
         Map<String, String> common = new LinkedHashMap<>();
-        common.put("SLUICE_WRITE_MODE", s.writeMode());
         common.put("SLUICE_QUEUE_URL", queue.getQueueUrl());
         common.put("SLUICE_QUEUE_DLQ_URL", deadLetters.getQueueUrl());
         common.put("REDIS_URL", redisUrl.getValueAsString());
@@ -109,12 +112,15 @@ public class SluiceStack extends Stack {
         mongo.put("MONGODB_URI", mongoUri); // a dynamic reference: resolved by CloudFormation, not in the template
         mongo.put("SLUICE_MONGO_MAX_POOL_SIZE", Integer.toString(s.mongoPoolSize()));
 
+        // the write mode is ingest's; the flush always drains the queue (what is left in it after a switch to direct
+        // writes) and folds (also what ingest wrote directly)
+        Map<String, String> ingestEnv = merge(common, Map.of("SLUICE_WRITE_MODE", s.writeMode()));
         ingest = function("Ingest", "ingest", s, s.ingestMemory(), Duration.seconds(10),
-                s.direct() ? s.ingestConcurrency() : null, s.direct() ? merge(common, mongo) : common);
+                s.direct() ? s.ingestConcurrency() : null, s.direct() ? merge(ingestEnv, mongo) : ingestEnv);
         stats = function("Stats", "stats", s, s.statsMemory(), Duration.seconds(10), s.statsConcurrency(),
                 merge(common, mongo));
         flush = function("Flush", "flush", s, s.flushMemory(), Duration.seconds(90), FLUSH_CONCURRENCY,
-                merge(common, mongo));
+                merge(merge(common, mongo), Map.of("SLUICE_WRITE_MODE", "queue")));
 
         // ingest sends; the flush receives, deletes, hides and dead-letters, and replays or reads dead letters
         ingest.addToRolePolicy(allow(List.of("sqs:SendMessage", "sqs:GetQueueAttributes"), queue.getQueueArn()));
@@ -168,7 +174,32 @@ public class SluiceStack extends Stack {
         Function function = builder.build();
         executionRole.addToPolicy(allow(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 logs.getLogGroupArn()));
+        if (s.inVpc()) {
+            inVpc(function, executionRole, s);
+        }
         return function;
+    }
+
+    /**
+     * Runs a function in the given subnets. Lambda's network interfaces take EC2 permissions; those that can be
+     * scoped are scoped to the subnets, security groups and this account's interfaces, but
+     * {@code ec2:DescribeNetworkInterfaces} supports no resource and needs {@code *}: the one such statement, and only
+     * with a VPC.
+     */
+    private void inVpc(Function function, Role role, SluiceSettings s) {
+        ((CfnFunction) function.getNode().getDefaultChild()).setVpcConfig(CfnFunction.VpcConfigProperty.builder()
+                .subnetIds(s.subnetIds()).securityGroupIds(s.securityGroupIds()).build());
+        List<String> resources = new ArrayList<>();
+        resources.add("arn:" + getPartition() + ":ec2:" + getRegion() + ":" + getAccount() + ":network-interface/*");
+        s.subnetIds().forEach(id -> resources.add("arn:" + getPartition() + ":ec2:" + getRegion() + ":"
+                + getAccount() + ":subnet/" + id));
+        s.securityGroupIds().forEach(id -> resources.add("arn:" + getPartition() + ":ec2:" + getRegion() + ":"
+                + getAccount() + ":security-group/" + id));
+        role.addToPolicy(PolicyStatement.Builder.create().actions(List.of("ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"))
+                .resources(resources).build());
+        role.addToPolicy(PolicyStatement.Builder.create().actions(List.of("ec2:DescribeNetworkInterfaces"))
+                .resources(List.of("*")).build());
     }
 
     /** What callers reach: the published version of a function (SnapStart restores from it). */

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,8 @@ class SluiceStackTest {
     /** A stand-in deployment package: synthesis only hashes it. */
     @BeforeAll
     static void synthesize() throws IOException {
+        Assumptions.assumeTrue(nodeInstalled(), "Node.js is not installed: the CDK's Java bindings need it, "
+                + "the infrastructure tests are skipped");
         artifact = Files.createTempFile("function", ".zip");
         try (OutputStream out = Files.newOutputStream(artifact); ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.putNextEntry(new ZipEntry("bootstrap"));
@@ -46,6 +49,17 @@ class SluiceStackTest {
         }
         stack = stack(Map.of());
         template = Template.fromStack(stack);
+    }
+
+    private static boolean nodeInstalled() {
+        try {
+            return new ProcessBuilder("node", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     static SluiceStack stack(Map<String, Object> context) {
@@ -279,7 +293,30 @@ class SluiceStackTest {
         Template direct = Template.fromStack(stack(Map.of("writeMode", "direct", "ingestConcurrency", 10)));
         assertEquals(10, props(function(direct, "ingest")).get("ReservedConcurrentExecutions"));
         assertTrue(env(function(direct, "ingest")).containsKey("MONGODB_URI"));
+        assertEquals("direct", env(function(direct, "ingest")).get("SLUICE_WRITE_MODE"));
+        assertEquals("queue", env(function(direct, "flush")).get("SLUICE_WRITE_MODE"),
+                "the flush still drains what was queued before the switch");
         assertThrows(IllegalArgumentException.class, () -> stack(Map.of("writeMode", "memory")));
+    }
+
+    @Test
+    void optionallyInAVpcWithTheOneUnscopableEc2Action() {
+        Template vpc = Template.fromStack(stack(Map.of("subnetIds", "subnet-1,subnet-2",
+                "securityGroupIds", "sg-1")));
+        for (String role : List.of("ingest", "stats", "flush")) {
+            assertEquals(Map.of("SubnetIds", List.of("subnet-1", "subnet-2"), "SecurityGroupIds", List.of("sg-1")),
+                    props(function(vpc, role)).get("VpcConfig"), role);
+        }
+        for (Map<String, Object> policy : vpc.findResources("AWS::IAM::Policy").values()) {
+            for (Object statement : (List<?>) ((Map<?, ?>) props(policy).get("PolicyDocument")).get("Statement")) {
+                Map<?, ?> st = (Map<?, ?>) statement;
+                if ("*".equals(st.get("Resource"))) {
+                    assertEquals("ec2:DescribeNetworkInterfaces", st.get("Action"));
+                }
+            }
+        }
+        assertFalse(props(function(template, "stats")).containsKey("VpcConfig"));
+        assertThrows(IllegalArgumentException.class, () -> stack(Map.of("subnetIds", "subnet-1")));
     }
 
     @Test
