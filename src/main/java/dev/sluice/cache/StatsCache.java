@@ -32,27 +32,34 @@ public class StatsCache {
     }
 
     private static final String NO_VERSION = "0";
-    /**
-     * KEYS: the version keys, then the entries, in the same order; ARGV: how many version keys, their time to live in
-     * ms, and 1 to report the entries that existed. Returns, for each entry that existed, its position and its new
-     * version.
-     */
-    private static final String INVALIDATE = """
-            local versions = tonumber(ARGV[1])
-            local existed = {}
-            for i = 1, versions do
-              local present = redis.call('EXISTS', KEYS[versions + i])
-              local version = redis.call('INCR', KEYS[i])
-              redis.call('PEXPIRE', KEYS[i], ARGV[2])
-              if present == 1 and ARGV[3] == '1' then
-                table.insert(existed, i - 1)
-                table.insert(existed, version)
+    /** KEYS: entries. Returns the positions (0-based) of those that exist. */
+    private static final String PRESENT = """
+            local present = {}
+            for i = 1, #KEYS do
+              if redis.call('EXISTS', KEYS[i]) == 1 then
+                table.insert(present, i - 1)
               end
             end
-            for i = versions + 1, #KEYS do
-              redis.call('DEL', KEYS[i])
+            return present
+            """;
+    /**
+     * KEYS: the version keys, then the entries, in the same order; ARGV: the entries' time to live in ms, the version
+     * keys' time to live in ms, then one body per entry ('' for none). Increments each version and, in the same
+     * step, writes the entry with its new body under the new version, or deletes it when it has none.
+     */
+    private static final String INVALIDATE = """
+            local n = #KEYS / 2
+            for i = 1, n do
+              local version = redis.call('INCR', KEYS[i])
+              redis.call('PEXPIRE', KEYS[i], ARGV[2])
+              local body = ARGV[2 + i]
+              if body == '' then
+                redis.call('DEL', KEYS[n + i])
+              else
+                redis.call('SET', KEYS[n + i], version .. '\\n' .. body, 'PX', ARGV[1])
+              end
             end
-            return existed
+            return n
             """;
 
     private final RedisDataSource redis;
@@ -110,37 +117,45 @@ public class StatsCache {
                 "1", key + ":lock", token));
     }
 
-    /** An entry that was cached when it was invalidated: its position in the invalidated keys, its new version. */
-    public record Dropped(int index, String version) {
-    }
-
-    /**
-     * Makes entries stale: increments each version key (kept twice as long as an entry lives, so a version never
-     * expires before the entries that carry it) and deletes the entries, in one round trip.
-     *
-     * @param keys the entries
-     * @param versionKeys their version keys, in the same order
-     * @return the entries that existed, when {@code reportExisting}
-     */
-    public List<Dropped> invalidate(List<String> keys, List<String> versionKeys, Duration entryTtl,
-            boolean reportExisting) {
+    /** The positions of the entries among {@code keys} that exist now. */
+    public List<Integer> present(List<String> keys) {
         if (keys.isEmpty()) {
             return List.of();
         }
-        List<String> args = new ArrayList<>(keys.size() + versionKeys.size() + 5);
+        List<String> args = new ArrayList<>(keys.size() + 2);
+        args.add(PRESENT);
+        args.add(Integer.toString(keys.size()));
+        args.addAll(keys);
+        Response present = call(() -> redis.execute("EVAL", args.toArray(String[]::new)));
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; present != null && i < present.size(); i++) {
+            positions.add(present.get(i).toInteger());
+        }
+        return positions;
+    }
+
+    /**
+     * Makes entries stale in one step: increments each version key (kept twice as long as an entry lives, so a
+     * version never expires before the entries that carry it) and writes the entry anew under its new version with
+     * the given body, or deletes it where the body is null. Readers never see a gap between the two.
+     *
+     * @param keys the entries
+     * @param versionKeys their version keys, in the same order
+     * @param bodies the fresh JSON of each entry, or null to drop it
+     */
+    public void invalidate(List<String> keys, List<String> versionKeys, List<String> bodies, Duration entryTtl) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(3 * keys.size() + 4);
         args.add(INVALIDATE);
         args.add(Integer.toString(keys.size() + versionKeys.size()));
         args.addAll(versionKeys);
         args.addAll(keys);
-        args.add(Integer.toString(versionKeys.size()));
+        args.add(Long.toString(entryTtl.toMillis()));
         args.add(Long.toString(entryTtl.multipliedBy(2).toMillis()));
-        args.add(reportExisting ? "1" : "0");
-        Response existed = call(() -> redis.execute("EVAL", args.toArray(String[]::new)));
-        List<Dropped> dropped = new ArrayList<>();
-        for (int i = 0; existed != null && i + 1 < existed.size(); i += 2) {
-            dropped.add(new Dropped(existed.get(i).toInteger(), existed.get(i + 1).toString()));
-        }
-        return dropped;
+        bodies.forEach(body -> args.add(body == null ? "" : body));
+        call(() -> redis.execute("EVAL", args.toArray(String[]::new)));
     }
 
     /** Whether Redis answers now (the readiness check). */

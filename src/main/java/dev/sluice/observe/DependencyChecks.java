@@ -2,7 +2,7 @@ package dev.sluice.observe;
 
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -11,7 +11,6 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import dev.sluice.cache.StatsCache;
 import dev.sluice.config.Role;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.config.WriteMode;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.store.EventStore;
 
@@ -27,75 +26,60 @@ final class DependencyChecks {
     private DependencyChecks() {
     }
 
-    static HealthCheckResponse check(String name, boolean used, Role role, Supplier<Object> probe) {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named(name).withData("used", used);
-        if (!used) {
-            return response.up().withData("role", role.name().toLowerCase()).build();
+    /** One dependency's check: its name, whether this deployment's role uses it, and how to reach it. */
+    abstract static class Check implements HealthCheck {
+        private final String name;
+        private final boolean used;
+        private final Role role;
+        private final Supplier<Object> probe;
+
+        Check(String name, boolean used, Role role, Supplier<Object> probe) {
+            this.name = name;
+            this.used = used;
+            this.role = role;
+            this.probe = probe;
         }
-        try {
-            Object detail = probe.get();
-            if (detail instanceof EventQueue.Depth depth) {
-                response.withData("messages", depth.visible()).withData("inFlight", depth.inFlight())
-                        .withData("deadLetters", depth.deadLetters());
+
+        @Override
+        public HealthCheckResponse call() {
+            HealthCheckResponseBuilder response = HealthCheckResponse.named(name).withData("used", used);
+            if (!used) {
+                return response.up().withData("role", role.name().toLowerCase()).build();
             }
-            return detail == Boolean.FALSE ? response.down().build() : response.up().build();
-        } catch (RuntimeException e) {
-            return response.down().withData("error", String.valueOf(e.getMessage())).build();
+            try {
+                Object detail = probe.get();
+                if (detail instanceof EventQueue.Depth depth) {
+                    response.withData("messages", depth.visible()).withData("inFlight", depth.inFlight())
+                            .withData("deadLetters", depth.deadLetters());
+                }
+                return detail == Boolean.FALSE ? response.down().build() : response.up().build();
+            } catch (RuntimeException e) {
+                return response.down().withData("error", String.valueOf(e.getMessage())).build();
+            }
         }
     }
 
     @org.eclipse.microprofile.health.Readiness
-    @ApplicationScoped
-    static class Queue implements HealthCheck {
-        private final EventQueue queue;
-        private final Role role;
-        private final WriteMode mode;
-
+    @Singleton
+    static class Queue extends Check {
         Queue(EventQueue queue, SluiceConfig config) {
-            this.queue = queue;
-            this.role = config.role();
-            this.mode = config.writeMode();
-        }
-
-        @Override
-        public HealthCheckResponse call() {
-            return check("queue", role.usesQueue(mode), role, queue::depth);
+            super("queue", config.role().usesQueue(config.writeMode()), config.role(), queue::depth);
         }
     }
 
     @org.eclipse.microprofile.health.Readiness
-    @ApplicationScoped
-    static class Mongo implements HealthCheck {
-        private final EventStore store;
-        private final Role role;
-        private final WriteMode mode;
-
+    @Singleton
+    static class Mongo extends Check {
         Mongo(EventStore store, SluiceConfig config) {
-            this.store = store;
-            this.role = config.role();
-            this.mode = config.writeMode();
-        }
-
-        @Override
-        public HealthCheckResponse call() {
-            return check("mongodb", role.usesMongo(mode), role, store::isReachable);
+            super("mongodb", config.role().usesMongo(config.writeMode()), config.role(), store::isReachable);
         }
     }
 
     @org.eclipse.microprofile.health.Readiness
-    @ApplicationScoped
-    static class Redis implements HealthCheck {
-        private final StatsCache cache;
-        private final Role role;
-
+    @Singleton
+    static class Redis extends Check {
         Redis(StatsCache cache, SluiceConfig config) {
-            this.cache = cache;
-            this.role = config.role();
-        }
-
-        @Override
-        public HealthCheckResponse call() {
-            return check("redis", role.usesRedis(), role, () -> {
+            super("redis", config.role().usesRedis(), config.role(), () -> {
                 cache.ping();
                 return true;
             });

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.ServerAddress;
@@ -49,6 +50,7 @@ public class MongoConnections implements MongoClientCustomizer {
     /** On Lambda heartbeats poll: one monitoring connection per member, as the infrastructure's budget counts. */
     private final boolean pollHeartbeats;
 
+    @Inject
     public MongoConnections(MeterRegistry registry) {
         this(registry, System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null);
     }

@@ -2,6 +2,7 @@ package dev.sluice.stats;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -71,9 +72,10 @@ public class StatsService {
     }
 
     /**
-     * Drops the cached stats of these users. With {@code sluice.stats.refresh-cached}, the entries that were cached
-     * (users read recently, so likely read again) are recomputed and written back at once, so their next read is a
-     * hit with the new numbers instead of a miss; the others are only dropped.
+     * Drops the cached stats of these users. With {@code sluice.stats.refresh-cached}, the entries that are cached
+     * (users read recently, so likely read again) are recomputed first and written back in the same step that makes
+     * the old ones stale, so their next read is a hit with the new numbers, never a miss; the others are dropped.
+     * Should the recompute fail, every entry is still dropped.
      *
      * @return how many entries were rewritten
      */
@@ -85,16 +87,20 @@ public class StatsService {
             keys.add(userKey + user);
             versions.add(userVersionKey + user);
         }
-        List<StatsCache.Dropped> dropped = cache.invalidate(keys, versions, config.userTtl(),
-                config.refreshCached());
+        List<String> bodies = new ArrayList<>(Collections.nCopies(users.size(), (String) null));
         int rewritten = 0;
-        for (StatsCache.Dropped entry : dropped) {
-            if (rewritten >= config.refreshMax()) {
-                break;
+        try {
+            if (config.refreshCached()) {
+                for (int at : cache.present(keys)) {
+                    if (rewritten >= config.refreshMax()) {
+                        break;
+                    }
+                    bodies.set(at, write(repository.userStats(users.get(at))));
+                    rewritten++;
+                }
             }
-            String user = users.get(entry.index());
-            cache.put(keys.get(entry.index()), entry.version(), write(repository.userStats(user)), config.userTtl());
-            rewritten++;
+        } finally {
+            cache.invalidate(keys, versions, bodies, config.userTtl());
         }
         return rewritten;
     }

@@ -270,7 +270,7 @@ class StatsBench extends PipelineTest {
     private void drop(String user) {
         String prefix = config.stats().keyPrefix();
         cache.invalidate(List.of(prefix + "user-stats:" + user), List.of(prefix + "user-stats-version:" + user),
-                config.stats().userTtl(), false);
+                java.util.Collections.singletonList(null), config.stats().userTtl());
     }
 
     private void aggregateRaw(String user) {
