@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.CfnParameter;
 import software.amazon.awscdk.Duration;
@@ -172,6 +173,11 @@ public class SluiceStack extends Stack {
             builder.reservedConcurrentExecutions(reservedConcurrency);
         }
         Function function = builder.build();
+        if (!s.nativeBuild()) {
+            // callers reach a published version through the live alias, which is what SnapStart restores
+            Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                    "invoked through the live alias of the published version");
+        }
         executionRole.addToPolicy(allow(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 logs.getLogGroupArn()));
         if (s.inVpc()) {
