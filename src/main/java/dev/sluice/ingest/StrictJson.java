@@ -5,7 +5,9 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,6 +73,11 @@ public class StrictJson {
             if (node == null || node.isMissingNode()) {
                 throw new InvalidRequestException(Problem.ofRequest("body", "must be a JSON object"));
             }
+            String broken = invalidText(node, "");
+            if (broken != null) {
+                throw new InvalidRequestException(Problem.ofRequest(broken.isEmpty() ? "body" : broken,
+                        "must be valid Unicode text (no lone surrogate, no U+FFFE or U+FFFF)"));
+            }
             return node;
         } catch (JsonProcessingException e) {
             throw new InvalidRequestException(Problem.ofRequest(fieldOf(e, "body"),
@@ -80,12 +87,62 @@ public class StrictJson {
         }
     }
 
+    /**
+     * The path of the first key or string that is not valid Unicode, or null. JSON escapes can spell a lone
+     * surrogate or a noncharacter; such text cannot be stored as UTF-8 or queued (SQS refuses it), so the call is
+     * rejected whole rather than failing later.
+     */
+    static String invalidText(JsonNode node, String path) {
+        if (node.isTextual()) {
+            return validUnicode(node.textValue()) ? null : path;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String at = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (!validUnicode(field.getKey())) {
+                    return path.isEmpty() ? "body" : path;
+                }
+                String broken = invalidText(field.getValue(), at);
+                if (broken != null) {
+                    return broken;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String broken = invalidText(node.get(i), path + "[" + i + "]");
+                if (broken != null) {
+                    return broken;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean validUnicode(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c) || c == '\uFFFE' || c == '\uFFFF') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Binds one item to a type; a binding failure becomes the problem of that item. */
     public <T> T bind(JsonNode item, Class<T> type, Integer index) {
         try {
             return mapper.treeToValue(item, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new InvalidRequestException(new Problem(index, fieldOf(e, e.getPropertyName()), "unknown field"));
+            String field = fieldOf(e, e.getPropertyName());
+            // a key that is the empty string is named as JSON spells it
+            throw new InvalidRequestException(new Problem(index, field.isEmpty() || field.endsWith(".")
+                    ? field + "\"\"" : field, "unknown field"));
         } catch (MismatchedInputException e) {
             throw new InvalidRequestException(new Problem(index, fieldOf(e, "item"), typeRule(e.getTargetType())));
         } catch (JsonProcessingException e) {
