@@ -2,6 +2,7 @@ package dev.sluice.observe;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -14,26 +15,36 @@ public class LambdaDefaults implements ConfigSource {
 
     static final int ORDINAL = 275;
 
-    private final Map<String, String> properties;
+    private static final Map<String, String> ON_LAMBDA = Map.of("sluice.metrics.emf", "true",
+            "quarkus.log.console.json.enabled", "true");
+
+    private final BooleanSupplier onLambda;
 
     public LambdaDefaults() {
-        this(System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null);
+        // read when asked, not when built: a native image may create this source at build time
+        this(() -> System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null);
     }
 
     LambdaDefaults(boolean onLambda) {
-        this.properties = onLambda
-                ? Map.of("sluice.metrics.emf", "true", "quarkus.log.console.json.enabled", "true")
-                : Map.of();
+        this(() -> onLambda);
+    }
+
+    private LambdaDefaults(BooleanSupplier onLambda) {
+        this.onLambda = onLambda;
+    }
+
+    private Map<String, String> properties() {
+        return onLambda.getAsBoolean() ? ON_LAMBDA : Map.of();
     }
 
     @Override
     public Set<String> getPropertyNames() {
-        return properties.keySet();
+        return properties().keySet();
     }
 
     @Override
     public String getValue(String propertyName) {
-        return properties.get(propertyName);
+        return properties().get(propertyName);
     }
 
     @Override

@@ -16,9 +16,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 
-import dev.sluice.config.Role;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.config.WriteMode;
 import dev.sluice.event.EventKind;
 
 /**
