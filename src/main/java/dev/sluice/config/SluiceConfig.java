@@ -40,6 +40,8 @@ public interface SluiceConfig {
 
     Ledger ledger();
 
+    Limits limits();
+
     interface Queue {
         /** URL of the main queue. */
         String url();
@@ -295,6 +297,21 @@ public interface SluiceConfig {
         Duration retention();
 
         /** How long ingest waits for Redis before answering without counting (the miss is a metric). */
+        @WithDefault("250ms")
+        Duration timeout();
+    }
+
+    /** Abuse limits on ingest. */
+    interface Limits {
+        /** Events one user may send per window, across all instances (Redis); 0 turns the limit off. */
+        @WithDefault("1000")
+        int eventsPerUser();
+
+        /** The window of {@link #eventsPerUser()}. */
+        @WithDefault("10s")
+        Duration window();
+
+        /** How long ingest waits for Redis before it limits with this instance's own count instead. */
         @WithDefault("250ms")
         Duration timeout();
     }

@@ -15,6 +15,7 @@ import dev.sluice.cache.CacheUnavailableException;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.ingest.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
+import dev.sluice.ingest.RateLimitedException;
 import dev.sluice.ingest.Problem;
 import dev.sluice.queue.QueueUnavailableException;
 import dev.sluice.sink.SinkUnavailableException;
@@ -39,6 +40,15 @@ public class ErrorMapper {
     public Response tooLarge(PayloadTooLargeException e) {
         return json(Response.Status.REQUEST_ENTITY_TOO_LARGE, new ErrorBody("payload_too_large",
                 "The request is over a size limit and nothing was stored.", List.of(e.problem())));
+    }
+
+    @ServerExceptionMapper
+    public Response rateLimited(RateLimitedException e) {
+        return Response.status(Response.Status.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody("rate_limited", "Over a rate limit; nothing was accepted.", e.problems()))
+                .build();
     }
 
     @ServerExceptionMapper

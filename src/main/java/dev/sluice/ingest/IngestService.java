@@ -14,14 +14,20 @@ public class IngestService {
 
     private final EventSink sink;
     private final AcceptedLedger ledger;
+    private final UserRateLimit limit;
 
-    public IngestService(EventSink sink, AcceptedLedger ledger) {
+    public IngestService(EventSink sink, AcceptedLedger ledger, UserRateLimit limit) {
         this.sink = sink;
         this.ledger = ledger;
+        this.limit = limit;
     }
 
-    /** Returns the receipt once the sink holds every event; throws, accepting none, otherwise. */
+    /**
+     * Returns the receipt once the sink holds every event; throws, accepting none, otherwise (over a user's rate
+     * limit, or the sink unavailable).
+     */
     public IngestReceipt accept(List<TrackedEvent> events) {
+        limit.admit(events);
         sink.accept(events);
         ledger.accepted(events);
         return new IngestReceipt(events.size(), events.stream().map(TrackedEvent::id).toList());
