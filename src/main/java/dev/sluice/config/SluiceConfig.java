@@ -1,6 +1,8 @@
 package dev.sluice.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -41,6 +43,8 @@ public interface SluiceConfig {
     Ledger ledger();
 
     Limits limits();
+
+    Auth auth();
 
     interface Queue {
         /** URL of the main queue. */
@@ -314,5 +318,17 @@ public interface SluiceConfig {
         /** How long ingest waits for Redis before it limits with this instance's own count instead. */
         @WithDefault("250ms")
         Duration timeout();
+    }
+
+    /**
+     * Keys, compared in constant time; several may be valid at once, so a key is rotated by adding the new one,
+     * moving the clients, then removing the old. Without keys nothing is let in.
+     */
+    interface Auth {
+        /** Ingest write keys ({@code SLUICE_AUTH_WRITE_KEYS}, comma-separated). */
+        Optional<List<String>> writeKeys();
+
+        /** Keys of the internal routes ({@code SLUICE_AUTH_ADMIN_KEYS}). */
+        Optional<List<String>> adminKeys();
     }
 }

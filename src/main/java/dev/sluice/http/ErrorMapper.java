@@ -16,6 +16,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.ingest.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
 import dev.sluice.ingest.RateLimitedException;
+import dev.sluice.security.UnauthorizedException;
 import dev.sluice.ingest.Problem;
 import dev.sluice.queue.QueueUnavailableException;
 import dev.sluice.sink.SinkUnavailableException;
@@ -40,6 +41,15 @@ public class ErrorMapper {
     public Response tooLarge(PayloadTooLargeException e) {
         return json(Response.Status.REQUEST_ENTITY_TOO_LARGE, new ErrorBody("payload_too_large",
                 "The request is over a size limit and nothing was stored.", List.of(e.problem())));
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e) {
+        return Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody("unauthorized", "No valid key for this route; nothing was accepted.",
+                        List.of(Problem.ofRequest("Authorization", e.rule()))))
+                .build();
     }
 
     @ServerExceptionMapper

@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.sluice.config.Role;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.security.Routes;
 
 /**
  * Keeps each deployment to the routes of its {@link Role}: the ingest function answers 404 to stats and internal
@@ -40,7 +41,7 @@ public class RoleFilter {
         if (path.startsWith("/internal/")) {
             return role.servesInternal();
         }
-        if (path.startsWith("/api/ai/") || path.startsWith("/v1/") || path.startsWith("/api/analytics/")) {
+        if (Routes.isIngest(path)) {
             return role.servesIngest();
         }
         return role.servesStats();

@@ -9,6 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import dev.sluice.http.ErrorBody;
+import dev.sluice.security.Routes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -21,17 +22,6 @@ public class IngestMetrics {
 
     private static final String STARTED = IngestMetrics.class.getName() + ".started";
 
-    /** The {@code endpoint} tag: which ingest API a path belongs to, or null for other routes. */
-    static String endpoint(String path) {
-        if (path.startsWith("/api/ai/")) {
-            return "ai_usage";
-        }
-        if (path.startsWith("/v1/") || path.startsWith("/api/analytics/")) {
-            return "segment";
-        }
-        return null;
-    }
-
     private final MeterRegistry registry;
 
     public IngestMetrics(MeterRegistry registry) {
@@ -43,7 +33,7 @@ public class IngestMetrics {
 
     @ServerRequestFilter(preMatching = true)
     public void started(ContainerRequestContext request) {
-        if (endpoint(request.getUriInfo().getPath()) != null) {
+        if (Routes.ingestEndpoint(request.getUriInfo().getPath()) != null) {
             request.setProperty(STARTED, System.nanoTime());
         }
     }
@@ -53,7 +43,7 @@ public class IngestMetrics {
         if (!(request.getProperty(STARTED) instanceof Long started)) {
             return;
         }
-        String endpoint = endpoint(request.getUriInfo().getPath());
+        String endpoint = Routes.ingestEndpoint(request.getUriInfo().getPath());
         Timer.builder("sluice.ingest.latency").tag("endpoint", endpoint).description("Tracking call latency")
                 .register(registry).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         Object entity = response.getEntity();

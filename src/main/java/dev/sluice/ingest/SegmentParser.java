@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -58,10 +59,14 @@ public class SegmentParser {
         this.clock = clock;
     }
 
-    /** One call of the given type ({@code track}, {@code identify}, ...): the body is the event. */
-    public List<TrackedEvent> parseSingle(String type, byte[] body) {
+    /**
+     * One call of the given type ({@code track}, {@code identify}, ...): the body is the event. The body's
+     * {@code writeKey} goes to {@code writeKeyCheck} before anything else is checked.
+     */
+    public List<TrackedEvent> parseSingle(String type, byte[] body, Consumer<String> writeKeyCheck) {
         tooLarge(body, limits.maxSegmentEventBytes(), "body");
         JsonNode root = json.readBody(body);
+        writeKeyCheck.accept(writeKey(root));
         if (!root.isObject()) {
             throw new InvalidRequestException(Problem.ofRequest("body", "must be a JSON object"));
         }
@@ -69,9 +74,14 @@ public class SegmentParser {
     }
 
     /** {@code /v1/batch}: {@code {"batch": [...], "context", "integrations", "sentAt", "writeKey"}}. */
-    public List<TrackedEvent> parseBatch(byte[] body) {
+    public List<TrackedEvent> parseBatch(byte[] body, Consumer<String> writeKeyCheck) {
         tooLarge(body, limits.maxSegmentBatchBytes(), "body");
         JsonNode root = json.readBody(body);
+        String key = writeKey(root);
+        if (key == null && root.path(Batches.FIELD).path(0).isObject()) {
+            key = writeKey(root.path(Batches.FIELD).path(0));
+        }
+        writeKeyCheck.accept(key);
         if (root.isObject() && !root.has(Batches.FIELD)) {
             throw new InvalidRequestException(Problem.ofRequest(Batches.FIELD, "is required"));
         }
@@ -97,6 +107,12 @@ public class SegmentParser {
             throw new InvalidRequestException(problems);
         }
         return collect(events, null, 0);
+    }
+
+    /** The {@code writeKey} a body carries (older Segment libraries authenticate with it), or null. */
+    private static String writeKey(JsonNode node) {
+        JsonNode key = node.path("writeKey");
+        return key.isTextual() ? key.textValue() : null;
     }
 
     private List<TrackedEvent> collect(List<ObjectNode> items, String pathType, Integer firstIndex) {

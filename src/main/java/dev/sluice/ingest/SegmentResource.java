@@ -8,6 +8,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.sluice.security.ApiKeys;
+import dev.sluice.security.AuthFilter;
+import dev.sluice.security.CallerKey;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -22,21 +25,29 @@ public class SegmentResource {
 
     private final SegmentParser parser;
     private final IngestService ingest;
+    private final ApiKeys keys;
+    private final CallerKey caller;
 
-    public SegmentResource(SegmentParser parser, IngestService ingest) {
+    public SegmentResource(SegmentParser parser, IngestService ingest, ApiKeys keys, CallerKey caller) {
         this.parser = parser;
         this.ingest = ingest;
+        this.keys = keys;
+        this.caller = caller;
     }
 
     @POST
     @Path("{type: track|identify|page|screen|group|alias}")
     public Response single(@PathParam("type") String type, byte[] body) {
-        return Response.accepted(ingest.accept(parser.parseSingle(type, body))).build();
+        return Response.accepted(ingest.accept(parser.parseSingle(type, body, this::checkBodyKey))).build();
     }
 
     @POST
     @Path("batch")
     public Response batch(byte[] body) {
-        return Response.accepted(ingest.accept(parser.parseBatch(body))).build();
+        return Response.accepted(ingest.accept(parser.parseBatch(body, this::checkBodyKey))).build();
+    }
+
+    private void checkBodyKey(String writeKey) {
+        AuthFilter.checkBodyKey(caller, keys, writeKey);
     }
 }

@@ -21,7 +21,8 @@ public final class AlertRules {
         String criticalConnections = number(a.connectionBudget() * a.poolCritical());
         StringBuilder y = new StringBuilder();
         y.append("# Prometheus alerting rules for Sluice in long-running mode, rendered from the defaults of\n")
-                .append("# sluice.alarms.* by dev.sluice.observe.AlertRules (AlertRulesTest keeps this file in step).\n")
+                .append("# sluice.alarms.* by dev.sluice.observe.AlertRules ")
+                .append("(AlertRulesTest keeps this file in step).\n")
                 .append("groups:\n")
                 .append("  - name: sluice\n")
                 .append("    rules:\n");

@@ -299,6 +299,7 @@ class StatsBench extends PipelineTest {
     private CacheStatus get(String user) throws Exception {
         HttpURLConnection c = (HttpURLConnection) URI.create(base() + "api/user-stats?userId=" + user).toURL()
                 .openConnection();
+        c.setRequestProperty("Authorization", "Bearer " + dev.sluice.testing.SluiceTestServers.KEY);
         try (InputStream in = c.getInputStream()) {
             in.readAllBytes(); // read to the end, so the connection is kept alive and reused
         }
@@ -310,6 +311,7 @@ class StatsBench extends PipelineTest {
 
     private int post(String path, String json) throws Exception {
         HttpURLConnection c = (HttpURLConnection) URI.create(base() + path).toURL().openConnection();
+        c.setRequestProperty("Authorization", "Bearer " + dev.sluice.testing.SluiceTestServers.KEY);
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/json");

@@ -244,6 +244,7 @@ class HostileInputFuzzTest extends PipelineTest {
 
     private Answer post(String path, String contentType, byte[] body) throws Exception {
         HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
+        c.setRequestProperty("Authorization", "Bearer " + dev.sluice.testing.SluiceTestServers.KEY);
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         if (contentType != null) {
@@ -260,6 +261,7 @@ class HostileInputFuzzTest extends PipelineTest {
 
     private int get(String pathAndQuery) throws Exception {
         HttpURLConnection c = (HttpURLConnection) URI.create(url(pathAndQuery)).toURL().openConnection();
+        c.setRequestProperty("Authorization", "Bearer " + dev.sluice.testing.SluiceTestServers.KEY);
         int status = c.getResponseCode();
         try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
             if (in != null) {

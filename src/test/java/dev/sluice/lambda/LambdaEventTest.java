@@ -20,7 +20,7 @@ class LambdaEventTest extends PipelineTest {
     static String event(String method, String path, String body) {
         return """
                 {"version":"2.0","routeKey":"%1$s %2$s","rawPath":"%2$s","rawQueryString":"",
-                 "headers":{"content-type":"application/json"},
+                 "headers":{"content-type":"application/json","authorization":"Bearer test-key"},
                  "requestContext":{"http":{"method":"%1$s","path":"%2$s","protocol":"HTTP/1.1","sourceIp":"127.0.0.1"},
                    "requestId":"r-1","routeKey":"%1$s %2$s","stage":"$default"},
                  "body":%3$s,"isBase64Encoded":false}""".formatted(method, path, body == null ? "null"

@@ -96,10 +96,12 @@ class FunctionZipIT extends PackagedScenario {
     void metricsAreEmfLinesAndLogsAreJson() throws Exception {
         String marker = "secret-content-" + System.nanoTime();
         given().port(gatewayPort()).contentType("application/json")
+                .header("Authorization", "Bearer " + SluiceTestServers.KEY)
                 .body("{\"eventId\":\"emf-it\",\"userId\":\"u-emf\",\"model\":\"m\",\"inputTokens\":1,"
                         + "\"outputTokens\":1,\"metadata\":{\"note\":\"" + marker + "\"}}")
                 .post("/api/ai/usage").then().statusCode(202);
-        given().port(gatewayPort()).post("/internal/flush").then().statusCode(200);
+        given().port(gatewayPort()).header("Authorization", "Bearer " + SluiceTestServers.KEY)
+                .post("/internal/flush").then().statusCode(200);
 
         ObjectMapper mapper = new ObjectMapper();
         Path log = Path.of("target", "function-it.log");

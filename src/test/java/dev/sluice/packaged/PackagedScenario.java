@@ -52,7 +52,8 @@ abstract class PackagedScenario {
         // a broken artifact never answers: fail instead of waiting forever
         return given().config(RestAssuredConfig.config().httpClient(HttpClientConfig.httpClientConfig()
                 .setParam("http.socket.timeout", 120_000)))
-                .port(gatewayPort()).contentType("application/json");
+                .port(gatewayPort()).contentType("application/json")
+                .header("Authorization", "Bearer " + SluiceTestServers.KEY);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
 
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +22,9 @@ import dev.sluice.flush.FlushReport;
 import dev.sluice.flush.Flusher;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.config.HeaderConfig;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -44,6 +48,15 @@ public abstract class PipelineTest {
     protected SluiceConfig config;
     @Inject
     protected Flusher flusher;
+
+    /** Every request of a test carries the test key, unless the test sets its own Authorization header. */
+    @BeforeEach
+    void authenticateRequests() {
+        RestAssured.config = RestAssured.config().headerConfig(HeaderConfig.headerConfig()
+                .overwriteHeadersWithName(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE));
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader(HttpHeaders.AUTHORIZATION, "Bearer " + SluiceTestServers.KEY).build();
+    }
 
     @BeforeEach
     void emptyQueuesAndCollections() {

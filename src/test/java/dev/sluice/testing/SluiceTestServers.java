@@ -23,6 +23,11 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     /** {@code mongodb://[userinfo@]hosts[/database][?options]}; SRV URIs cannot be proxied. */
     private static final Pattern MONGO_URI = Pattern.compile("^mongodb://((?:[^@/]*@)?)([^/?]+)(.*)$");
 
+    /** The key the tests send: a write key and an admin key. */
+    public static final String KEY = "test-key";
+    /** A write key only. */
+    public static final String ROTATED_WRITE_KEY = "rotated-test-key";
+
     private static EmbeddedServers embedded;
     private static FaultProxy sqsProxy;
     private static FaultProxy mongoProxy;
@@ -82,6 +87,10 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
                 : redis.getRawUserInfo() + "@") + "localhost:" + redisProxy.port()
                 + (redis.getRawPath() == null ? "" : redis.getRawPath()));
         c.put("sluice.stats.key-prefix", "sluice-test-" + run + ":");
+        // the key every test request carries (PipelineTest), valid for ingest and the internal routes; and a second
+        // write key, as during a rotation
+        c.put("sluice.auth.write-keys", KEY + "," + ROTATED_WRITE_KEY);
+        c.put("sluice.auth.admin-keys", KEY);
         config = Map.copyOf(c);
         return config;
     }

@@ -20,6 +20,11 @@ public record SluiceSettings(
         String writeMode,
         /** Secrets Manager secret (name or ARN) whose JSON field {@code uri} is the MongoDB connection string. */
         String mongoSecret,
+        /**
+         * Secrets Manager secret with the keys: JSON field {@code writeKeys} (comma-separated ingest keys) and
+         * {@code adminKey} (internal routes; the flush schedule sends it).
+         */
+        String authSecret,
         /** Origins allowed by CORS; none by default. */
         List<String> allowedOrigins,
         /** Stage throttling: steady requests per second and burst. */
@@ -53,6 +58,7 @@ public record SluiceSettings(
                 string(get.apply("artifact"), "../target/function.zip"),
                 string(get.apply("writeMode"), "queue"),
                 string(get.apply("mongoSecret"), "sluice/mongodb"),
+                string(get.apply("authSecret"), "sluice/auth"),
                 list(get.apply("allowedOrigins")),
                 number(get.apply("throttleRate"), 100),
                 (int) number(get.apply("throttleBurst"), 200),

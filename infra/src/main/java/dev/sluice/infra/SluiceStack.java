@@ -74,6 +74,8 @@ public class SluiceStack extends Stack {
     private final Function flush;
     private final Queue queue;
     private final Queue deadLetters;
+    /** A dynamic reference to the admin key: the flush function checks it, the schedule sends it. */
+    private final String adminKey;
 
     public SluiceStack(Construct scope, String id, StackProps props, SluiceSettings s) {
         super(scope, id, props);
@@ -99,8 +101,9 @@ public class SluiceStack extends Stack {
                 .description("Redis for the stats cache and the loss-check ledger, e.g. rediss://user:pw@host:6379 "
                         + "(ElastiCache Serverless or an external Redis)")
                 .build();
-        String mongoUri = SecretValue.secretsManager(s.mongoSecret(),
-                SecretsManagerSecretOptions.builder().jsonField("uri").build()).unsafeUnwrap();
+        String mongoUri = secret(s.mongoSecret(), "uri");
+        String writeKeys = secret(s.authSecret(), "writeKeys");
+        adminKey = secret(s.authSecret(), "adminKey");
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("SLUICE_QUEUE_URL", queue.getQueueUrl());
@@ -115,13 +118,15 @@ public class SluiceStack extends Stack {
 
         // the write mode is ingest's; the flush always drains the queue (what is left in it after a switch to direct
         // writes) and folds (also what ingest wrote directly)
-        Map<String, String> ingestEnv = merge(common, Map.of("SLUICE_WRITE_MODE", s.writeMode()));
+        Map<String, String> ingestEnv = merge(common, Map.of("SLUICE_WRITE_MODE", s.writeMode(),
+                "SLUICE_AUTH_WRITE_KEYS", writeKeys));
         ingest = function("Ingest", "ingest", s, s.ingestMemory(), Duration.seconds(10),
                 s.direct() ? s.ingestConcurrency() : null, s.direct() ? merge(ingestEnv, mongo) : ingestEnv);
         stats = function("Stats", "stats", s, s.statsMemory(), Duration.seconds(10), s.statsConcurrency(),
                 merge(common, mongo));
         flush = function("Flush", "flush", s, s.flushMemory(), Duration.seconds(90), FLUSH_CONCURRENCY,
-                merge(merge(common, mongo), Map.of("SLUICE_WRITE_MODE", "queue")));
+                merge(merge(common, mongo),
+                        Map.of("SLUICE_WRITE_MODE", "queue", "SLUICE_AUTH_ADMIN_KEYS", adminKey)));
 
         // ingest sends; the flush receives, deletes, hides and dead-letters, and replays or reads dead letters
         ingest.addToRolePolicy(allow(List.of("sqs:SendMessage", "sqs:GetQueueAttributes"), queue.getQueueArn()));
@@ -277,11 +282,17 @@ public class SluiceStack extends Stack {
         event.put("routeKey", "$default");
         event.put("rawPath", "/internal/flush");
         event.put("rawQueryString", "");
-        event.put("headers", Map.of());
+        event.put("headers", Map.of("authorization", "Bearer " + adminKey));
         event.put("requestContext", Map.of("http", http));
         event.put("isBase64Encoded", false);
         return LambdaInvoke.Builder.create(this, id).lambdaFunction(target).payload(TaskInput.fromObject(event))
                 .resultPath(JsonPath.DISCARD).retryOnServiceExceptions(true).build();
+    }
+
+    /** A CloudFormation dynamic reference to a JSON field of a secret: resolved at deploy, never in the template. */
+    private static String secret(String secret, String field) {
+        return SecretValue.secretsManager(secret, SecretsManagerSecretOptions.builder().jsonField(field).build())
+                .unsafeUnwrap();
     }
 
     private static PolicyStatement allow(List<String> actions, String resource) {

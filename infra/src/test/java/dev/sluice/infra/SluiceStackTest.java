@@ -221,6 +221,14 @@ class SluiceStackTest {
         assertTrue(env(function(template, "ingest")).keySet().stream().noneMatch(k -> k.contains("MONGO")),
                 env(function(template, "ingest")).toString());
         template.hasParameter("RedisUrl", Match.objectLike(Map.of("NoEcho", true)));
+        assertEquals("{{resolve:secretsmanager:sluice/auth:SecretString:writeKeys::}}",
+                env(function(template, "ingest")).get("SLUICE_AUTH_WRITE_KEYS"));
+        String adminKey = "{{resolve:secretsmanager:sluice/auth:SecretString:adminKey::}}";
+        assertEquals(adminKey, env(function(template, "flush")).get("SLUICE_AUTH_ADMIN_KEYS"));
+        assertFalse(env(function(template, "stats")).containsKey("SLUICE_AUTH_ADMIN_KEYS"));
+        String definition = props(template.findResources("AWS::StepFunctions::StateMachine").values().iterator()
+                .next()).get("DefinitionString").toString();
+        assertTrue(definition.contains("Bearer " + adminKey), "the schedule authenticates with the admin key");
     }
 
     @Test

@@ -1,0 +1,96 @@
+package dev.sluice.security;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.sluice.testing.PipelineTest;
+import dev.sluice.testing.SluiceTestServers;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Each authentication rule: write keys on ingest (Bearer, Basic as Segment sends it, writeKey in a Segment body),
+ * rotation with two keys valid, missing or wrong keys refused with nothing queued, admin keys on internal routes.
+ */
+@QuarkusTest
+class AuthTest extends PipelineTest {
+
+    static final String EVENT = "{\"userId\":\"a1\",\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":1}";
+
+    @BeforeEach
+    void noDefaultKey() {
+        RestAssured.requestSpecification = null;
+    }
+
+    private static RequestSpecification json() {
+        return given().contentType("application/json");
+    }
+
+    private static String basic(String user) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void ingestWithoutAValidKeyIsRefusedAndNothingIsQueued() {
+        json().body(EVENT).post("/api/ai/usage").then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .body("error", equalTo("unauthorized"))
+                .body("problems[0].field", equalTo("Authorization"))
+                .body("problems[0].rule", containsString("write key"));
+        json().header("Authorization", "Bearer wrong").body(EVENT).post("/api/ai/usage").then().statusCode(401);
+        json().header("Authorization", "Bearer ").body(EVENT).post("/api/ai/usage").then().statusCode(401);
+        json().body("{\"writeKey\":\"" + SluiceTestServers.KEY + "\",\"userId\":\"a1\",\"event\":\"e\"}")
+                .post("/api/analytics/track").then().statusCode(401); // /api/* takes the key in the header only
+        json().body("{\"userId\":\"a1\",\"event\":\"e\"}").post("/v1/track").then().statusCode(401);
+        json().body("{\"writeKey\":\"wrong\",\"userId\":\"a1\",\"event\":\"e\"}").post("/v1/track").then()
+                .statusCode(401);
+        json().header("Authorization", basic("wrong")).body("{\"userId\":\"a1\",\"event\":\"e\"}")
+                .post("/v1/track").then().statusCode(401);
+        assertEquals(0, depth(config.queue().url()), "nothing refused is queued");
+    }
+
+    @Test
+    void validKeysInEveryFormTheClientsUse() {
+        json().header("Authorization", "Bearer " + SluiceTestServers.KEY).body(EVENT).post("/api/ai/usage").then()
+                .statusCode(202);
+        // rotation: the second key works alongside the first
+        json().header("Authorization", "Bearer " + SluiceTestServers.ROTATED_WRITE_KEY).body(EVENT)
+                .post("/api/ai/usage").then().statusCode(202);
+        // Segment's libraries: HTTP Basic with the write key as user name
+        json().header("Authorization", basic(SluiceTestServers.KEY)).body("{\"userId\":\"a1\",\"event\":\"e\"}")
+                .post("/v1/track").then().statusCode(202);
+        // older Segment libraries: the write key in the body, of a single call or a batch
+        json().body("{\"writeKey\":\"" + SluiceTestServers.ROTATED_WRITE_KEY + "\",\"userId\":\"a1\",\"event\":\"e\"}")
+                .post("/v1/track").then().statusCode(202);
+        json().body("{\"writeKey\":\"" + SluiceTestServers.KEY + "\",\"batch\":[{\"type\":\"track\","
+                + "\"userId\":\"a1\",\"event\":\"e\"}]}").post("/v1/batch").then().statusCode(202);
+        json().header("Authorization", "Bearer " + SluiceTestServers.KEY)
+                .body("{\"userId\":\"a1\",\"event\":\"e\"}").post("/api/analytics/track").then().statusCode(202);
+        assertEquals(6, depth(config.queue().url()));
+        flush();
+        assertEquals(0, analytics().countDocuments(new org.bson.Document("writeKey",
+                new org.bson.Document("$exists", true))), "a write key is never stored");
+    }
+
+    @Test
+    void internalRoutesTakeAnAdminKey() {
+        given().post("/internal/flush").then().statusCode(401)
+                .body("problems[0].rule", containsString("admin key"));
+        given().header("Authorization", "Bearer " + SluiceTestServers.ROTATED_WRITE_KEY).post("/internal/flush")
+                .then().statusCode(401); // a write key is no admin key
+        given().header("Authorization", "Bearer " + SluiceTestServers.KEY).post("/internal/flush").then()
+                .statusCode(200);
+        given().post("/internal/loss-check").then().statusCode(401);
+        given().queryParam("userId", "a1").post("/internal/cache/invalidate").then().statusCode(401);
+        given().get("/q/health/live").then().statusCode(200);
+    }
+}
