@@ -330,5 +330,12 @@ public interface SluiceConfig {
 
         /** Keys of the internal routes ({@code SLUICE_AUTH_ADMIN_KEYS}). */
         Optional<List<String>> adminKeys();
+
+        /**
+         * Keys of services that may read any user's stats ({@code ?userId=}) and the platform stats
+         * ({@code SLUICE_AUTH_SERVICE_KEYS}). Users read their own stats with a JWT, verified by
+         * {@code mp.jwt.verify.publickey.location} and {@code mp.jwt.verify.issuer}.
+         */
+        Optional<List<String>> serviceKeys();
     }
 }

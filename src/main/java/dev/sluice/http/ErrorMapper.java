@@ -16,6 +16,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.ingest.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
 import dev.sluice.ingest.RateLimitedException;
+import dev.sluice.security.ForbiddenException;
 import dev.sluice.security.UnauthorizedException;
 import dev.sluice.ingest.Problem;
 import dev.sluice.queue.QueueUnavailableException;
@@ -50,6 +51,12 @@ public class ErrorMapper {
                 .entity(new ErrorBody("unauthorized", "No valid key for this route; nothing was accepted.",
                         List.of(Problem.ofRequest("Authorization", e.rule()))))
                 .build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return json(Response.Status.FORBIDDEN, new ErrorBody("forbidden", "This caller may not read that.",
+                List.of(Problem.ofRequest("userId", e.getMessage()))));
     }
 
     @ServerExceptionMapper

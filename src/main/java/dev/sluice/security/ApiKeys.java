@@ -19,10 +19,16 @@ public class ApiKeys {
 
     private final List<byte[]> writeKeys;
     private final List<byte[]> adminKeys;
+    private final List<byte[]> serviceKeys;
 
     public ApiKeys(SluiceConfig config) {
         this.writeKeys = digests(config.auth().writeKeys().orElse(List.of()));
         this.adminKeys = digests(config.auth().adminKeys().orElse(List.of()));
+        this.serviceKeys = digests(config.auth().serviceKeys().orElse(List.of()));
+    }
+
+    public boolean isServiceKey(String presented) {
+        return matches(serviceKeys, presented);
     }
 
     public boolean isWriteKey(String presented) {

@@ -5,20 +5,26 @@ import jakarta.ws.rs.core.HttpHeaders;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+
 /**
  * Who may call what, with no database lookup: ingest routes take a write key ({@code Authorization: Bearer <key>},
  * or HTTP Basic with the key as user name; on {@code /v1/*} also {@code writeKey} in the body), internal routes an
- * admin key. A missing or wrong key is a 401 and nothing is queued. Health and metrics ({@code /q/*}) are open; the
+ * admin key; user stats a JWT whose subject is the user (or a service key, with {@code ?userId=}), platform stats
+ * a service key. A missing or wrong key is a 401 and nothing is queued. Health and metrics ({@code /q/*}) are open; the
  * API Gateway routes none of them.
  */
 public class AuthFilter {
 
     private final ApiKeys keys;
     private final CallerKey caller;
+    private final JWTParser jwt;
 
-    public AuthFilter(ApiKeys keys, CallerKey caller) {
+    public AuthFilter(ApiKeys keys, CallerKey caller, JWTParser jwt) {
         this.keys = keys;
         this.caller = caller;
+        this.jwt = jwt;
     }
 
     @ServerRequestFilter
@@ -37,6 +43,33 @@ public class AuthFilter {
                         ? "must carry a write key (Basic with the key as user name, Bearer, or writeKey in the body)"
                         : "must carry a write key (Bearer)");
             }
+        } else if (path.startsWith("/api/platform-stats")) {
+            if (!keys.isServiceKey(presented)) {
+                throw new UnauthorizedException("must carry a service key (Bearer)");
+            }
+            caller.service();
+        } else if (path.startsWith("/api/user-stats") || path.startsWith("/api/user/stats")) {
+            if (keys.isServiceKey(presented)) {
+                caller.service();
+            } else {
+                caller.user(subject(presented));
+            }
+        }
+    }
+
+    /** The subject of a valid JWT: signature, issuer and expiry checked by smallrye-jwt, no database. */
+    private String subject(String token) {
+        if (token == null) {
+            throw new UnauthorizedException("must carry a user's JWT or a service key (Bearer)");
+        }
+        try {
+            String subject = jwt.parse(token).getSubject();
+            if (subject == null || subject.isEmpty()) {
+                throw new UnauthorizedException("must carry a JWT with a subject (the user id)");
+            }
+            return subject;
+        } catch (ParseException e) {
+            throw new UnauthorizedException("must carry a valid, unexpired JWT of the configured issuer");
         }
     }
 

@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.sluice.http.UserIdParam;
+import dev.sluice.security.CallerKey;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -22,9 +23,11 @@ public class StatsResource {
     static final String X_CACHE = "X-Cache";
 
     private final StatsService stats;
+    private final CallerKey caller;
 
-    public StatsResource(StatsService stats) {
+    public StatsResource(StatsService stats, CallerKey caller) {
         this.stats = stats;
+        this.caller = caller;
     }
 
     @GET
@@ -51,7 +54,7 @@ public class StatsResource {
     }
 
     private Response.ResponseBuilder user(String userId) {
-        StatsService.Served served = stats.user(UserIdParam.require(userId));
+        StatsService.Served served = stats.user(UserIdParam.require(caller.statsUser(userId)));
         // private: per user; short, because a flush can change it at any time
         return Response.ok(served.json()).header(X_CACHE, served.cache())
                 .header("Cache-Control", "private, max-age=30");

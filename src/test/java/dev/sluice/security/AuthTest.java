@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.sluice.testing.PipelineTest;
 import dev.sluice.testing.SluiceTestServers;
+import dev.sluice.testing.TestTokens;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 import io.quarkus.test.junit.QuarkusTest;
@@ -92,5 +94,38 @@ class AuthTest extends PipelineTest {
         given().post("/internal/loss-check").then().statusCode(401);
         given().queryParam("userId", "a1").post("/internal/cache/invalidate").then().statusCode(401);
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void usersReadTheirOwnStatsWithAJwtServicesAnyWithAKey() {
+        String token = TestTokens.forUser("jwt-user", Duration.ofMinutes(5));
+        given().header("Authorization", "Bearer " + token).get("/api/user-stats").then().statusCode(200)
+                .body("userId", equalTo("jwt-user"));
+        given().header("Authorization", "Bearer " + token).queryParam("userId", "jwt-user").get("/api/user/stats")
+                .then().statusCode(200).body("userId", equalTo("jwt-user"));
+        given().header("Authorization", "Bearer " + token).queryParam("userId", "someone-else")
+                .get("/api/user-stats").then().statusCode(403).body("error", equalTo("forbidden"));
+        given().header("Authorization", "Bearer " + SluiceTestServers.KEY).queryParam("userId", "someone-else")
+                .get("/api/user-stats").then().statusCode(200).body("userId", equalTo("someone-else"));
+        given().header("Authorization", "Bearer " + SluiceTestServers.KEY).get("/api/user-stats").then()
+                .statusCode(400); // a service names the user
+        given().get("/api/user-stats").then().statusCode(401);
+        given().header("Authorization", "Bearer " + TestTokens.forUser("jwt-user", Duration.ofMinutes(-5)))
+                .get("/api/user-stats").then().statusCode(401); // expired
+        given().header("Authorization", "Bearer " + TestTokens.forged("jwt-user")).get("/api/user-stats").then()
+                .statusCode(401);
+        given().header("Authorization", "Bearer " + TestTokens.otherIssuer("jwt-user")).get("/api/user-stats")
+                .then().statusCode(401);
+        given().header("Authorization", "Bearer " + SluiceTestServers.ROTATED_WRITE_KEY)
+                .queryParam("userId", "someone-else").get("/api/user-stats").then().statusCode(401);
+    }
+
+    @Test
+    void platformStatsTakeAServiceKey() {
+        given().header("Authorization", "Bearer " + SluiceTestServers.KEY).get("/api/platform-stats").then()
+                .statusCode(200);
+        given().header("Authorization", "Bearer " + TestTokens.forUser("jwt-user", Duration.ofMinutes(5)))
+                .get("/api/platform-stats").then().statusCode(401);
+        given().get("/api/platform-stats").then().statusCode(401);
     }
 }

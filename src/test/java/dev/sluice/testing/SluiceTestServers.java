@@ -23,7 +23,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     /** {@code mongodb://[userinfo@]hosts[/database][?options]}; SRV URIs cannot be proxied. */
     private static final Pattern MONGO_URI = Pattern.compile("^mongodb://((?:[^@/]*@)?)([^/?]+)(.*)$");
 
-    /** The key the tests send: a write key and an admin key. */
+    /** The key the tests send: a write key, an admin key and a service key. */
     public static final String KEY = "test-key";
     /** A write key only. */
     public static final String ROTATED_WRITE_KEY = "rotated-test-key";
@@ -91,6 +91,9 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         // write key, as during a rotation
         c.put("sluice.auth.write-keys", KEY + "," + ROTATED_WRITE_KEY);
         c.put("sluice.auth.admin-keys", KEY);
+        c.put("sluice.auth.service-keys", KEY);
+        c.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyFile().toUri().toString());
+        c.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
         config = Map.copyOf(c);
         return config;
     }

@@ -25,6 +25,8 @@ public record SluiceSettings(
          * {@code adminKey} (internal routes; the flush schedule sends it).
          */
         String authSecret,
+        /** Where the stats function finds the web app's JWT public key (a JWKS URL or PEM location), and the issuer. */
+        String jwtPublicKeyLocation, String jwtIssuer,
         /** Origins allowed by CORS; none by default. */
         List<String> allowedOrigins,
         /** Stage throttling: steady requests per second and burst. */
@@ -59,6 +61,8 @@ public record SluiceSettings(
                 string(get.apply("writeMode"), "queue"),
                 string(get.apply("mongoSecret"), "sluice/mongodb"),
                 string(get.apply("authSecret"), "sluice/auth"),
+                string(get.apply("jwtPublicKeyLocation"), null),
+                string(get.apply("jwtIssuer"), null),
                 list(get.apply("allowedOrigins")),
                 number(get.apply("throttleRate"), 100),
                 (int) number(get.apply("throttleBurst"), 200),

@@ -122,8 +122,16 @@ public class SluiceStack extends Stack {
                 "SLUICE_AUTH_WRITE_KEYS", writeKeys));
         ingest = function("Ingest", "ingest", s, s.ingestMemory(), Duration.seconds(10),
                 s.direct() ? s.ingestConcurrency() : null, s.direct() ? merge(ingestEnv, mongo) : ingestEnv);
+        Map<String, String> statsAuth = new LinkedHashMap<>();
+        statsAuth.put("SLUICE_AUTH_SERVICE_KEYS", secret(s.authSecret(), "serviceKeys"));
+        if (s.jwtPublicKeyLocation() != null) {
+            statsAuth.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", s.jwtPublicKeyLocation());
+        }
+        if (s.jwtIssuer() != null) {
+            statsAuth.put("MP_JWT_VERIFY_ISSUER", s.jwtIssuer());
+        }
         stats = function("Stats", "stats", s, s.statsMemory(), Duration.seconds(10), s.statsConcurrency(),
-                merge(common, mongo));
+                merge(merge(common, mongo), statsAuth));
         flush = function("Flush", "flush", s, s.flushMemory(), Duration.seconds(90), FLUSH_CONCURRENCY,
                 merge(merge(common, mongo),
                         Map.of("SLUICE_WRITE_MODE", "queue", "SLUICE_AUTH_ADMIN_KEYS", adminKey)));

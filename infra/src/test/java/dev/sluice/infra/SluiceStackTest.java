@@ -226,6 +226,13 @@ class SluiceStackTest {
         String adminKey = "{{resolve:secretsmanager:sluice/auth:SecretString:adminKey::}}";
         assertEquals(adminKey, env(function(template, "flush")).get("SLUICE_AUTH_ADMIN_KEYS"));
         assertFalse(env(function(template, "stats")).containsKey("SLUICE_AUTH_ADMIN_KEYS"));
+        assertEquals("{{resolve:secretsmanager:sluice/auth:SecretString:serviceKeys::}}",
+                env(function(template, "stats")).get("SLUICE_AUTH_SERVICE_KEYS"));
+        Template jwt = Template.fromStack(stack(Map.of("jwtPublicKeyLocation",
+                "https://app.example.com/.well-known/jwks.json", "jwtIssuer", "https://app.example.com")));
+        assertEquals("https://app.example.com/.well-known/jwks.json",
+                env(function(jwt, "stats")).get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
+        assertEquals("https://app.example.com", env(function(jwt, "stats")).get("MP_JWT_VERIFY_ISSUER"));
         String definition = props(template.findResources("AWS::StepFunctions::StateMachine").values().iterator()
                 .next()).get("DefinitionString").toString();
         assertTrue(definition.contains("Bearer " + adminKey), "the schedule authenticates with the admin key");
