@@ -311,7 +311,11 @@ public interface SluiceConfig {
         @WithDefault("1000")
         int eventsPerUser();
 
-        /** The window of {@link #eventsPerUser()}. */
+        /** Events one write key may send per window, all instances together; 0 turns the limit off. */
+        @WithDefault("20000")
+        int eventsPerKey();
+
+        /** The window of both limits. */
         @WithDefault("10s")
         Duration window();
 

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.sluice.audit.AcceptedLedger;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.security.CallerKey;
 import dev.sluice.sink.EventSink;
 
 /** Hands validated events to the write path of the configured write mode. */
@@ -14,20 +15,22 @@ public class IngestService {
 
     private final EventSink sink;
     private final AcceptedLedger ledger;
-    private final UserRateLimit limit;
+    private final IngestRateLimit limit;
+    private final CallerKey caller;
 
-    public IngestService(EventSink sink, AcceptedLedger ledger, UserRateLimit limit) {
+    public IngestService(EventSink sink, AcceptedLedger ledger, IngestRateLimit limit, CallerKey caller) {
         this.sink = sink;
         this.ledger = ledger;
         this.limit = limit;
+        this.caller = caller;
     }
 
     /**
      * Returns the receipt once the sink holds every event; throws, accepting none, otherwise (over a user's rate
-     * limit, or the sink unavailable).
+     * limit or its key's, or the sink unavailable).
      */
     public IngestReceipt accept(List<TrackedEvent> events) {
-        limit.admit(events);
+        limit.admit(events, caller.writeKeyId());
         sink.accept(events);
         ledger.accepted(events);
         return new IngestReceipt(events.size(), events.stream().map(TrackedEvent::id).toList());

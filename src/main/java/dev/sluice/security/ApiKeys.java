@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,6 +63,11 @@ public class ApiKeys {
             }
         }
         return null;
+    }
+
+    /** A key's identity for counting (rate limits): the start of its digest, never the key itself. */
+    public static String id(String key) {
+        return HexFormat.of().formatHex(sha256(key), 0, 8);
     }
 
     private static boolean matches(List<byte[]> keys, String presented) {

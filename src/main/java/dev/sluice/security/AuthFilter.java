@@ -38,7 +38,9 @@ public class AuthFilter {
         } else if (Routes.isIngest(path)) {
             if (presented == null && path.startsWith("/v1/")) {
                 caller.requireBodyKey();
-            } else if (!keys.isWriteKey(presented)) {
+            } else if (keys.isWriteKey(presented)) {
+                caller.writeKey(presented);
+            } else {
                 throw new UnauthorizedException(path.startsWith("/v1/")
                         ? "must carry a write key (Basic with the key as user name, Bearer, or writeKey in the body)"
                         : "must carry a write key (Bearer)");
@@ -75,9 +77,13 @@ public class AuthFilter {
 
     /** The body's {@code writeKey}, when the filter asked for one. */
     public static void checkBodyKey(CallerKey caller, ApiKeys keys, String writeKey) {
-        if (caller.bodyKeyRequired() && !keys.isWriteKey(writeKey)) {
+        if (!caller.bodyKeyRequired()) {
+            return;
+        }
+        if (!keys.isWriteKey(writeKey)) {
             throw new UnauthorizedException(
                     "must carry a write key (Basic with the key as user name, Bearer, or writeKey in the body)");
         }
+        caller.writeKey(writeKey);
     }
 }

@@ -12,6 +12,7 @@ public class CallerKey {
 
     private boolean bodyKeyRequired;
     private boolean service;
+    private String writeKeyId;
     private String jwtSubject;
 
     void requireBodyKey() {
@@ -20,6 +21,15 @@ public class CallerKey {
 
     public boolean bodyKeyRequired() {
         return bodyKeyRequired;
+    }
+
+    void writeKey(String key) {
+        writeKeyId = ApiKeys.id(key);
+    }
+
+    /** The identity of the write key the call came with ({@link ApiKeys#id}), or null. */
+    public String writeKeyId() {
+        return writeKeyId;
     }
 
     void service() {
