@@ -75,6 +75,11 @@ public class AcceptedLedger {
         }
     }
 
+    /** Calls this instance could not count since it started. */
+    public long failures() {
+        return (long) failures.count();
+    }
+
     /** Events accepted with {@code receivedAt} in [from, to), both whole minutes. */
     public long sum(Instant from, Instant to) {
         List<String> keys = new ArrayList<>();

@@ -22,8 +22,6 @@ import dev.sluice.queue.MessageCodec;
 import dev.sluice.queue.PoisonMessageException;
 import dev.sluice.sink.MemorySink;
 import dev.sluice.store.SluiceCollections;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * "No lost events, verified": for the events received in a period, what ingest accepted (the {@link AcceptedLedger})
@@ -47,10 +45,9 @@ public class LossCheck {
     private final MemorySink memory;
     private final SluiceConfig config;
     private final Clock clock;
-    private final Counter ledgerFailures;
 
     public LossCheck(AcceptedLedger ledger, SluiceCollections collections, EventQueue queue, MessageCodec codec,
-            Flusher flusher, MemorySink memory, SluiceConfig config, Clock clock, MeterRegistry registry) {
+            Flusher flusher, MemorySink memory, SluiceConfig config, Clock clock) {
         this.ledger = ledger;
         this.collections = collections;
         this.queue = queue;
@@ -59,7 +56,6 @@ public class LossCheck {
         this.memory = memory;
         this.config = config;
         this.clock = clock;
-        this.ledgerFailures = registry.counter("sluice.ledger.failures");
     }
 
     public LossReport check(Instant from, Instant to, boolean drain) {
@@ -91,7 +87,7 @@ public class LossCheck {
             }
         }
         long missing = accepted - stored - resent - deadLettered;
-        long failures = (long) ledgerFailures.count();
+        long failures = ledger.failures();
         LossReport.Verdict verdict;
         String reason;
         if (from.isBefore(clock.instant().minus(config.mongo().retention()))) {

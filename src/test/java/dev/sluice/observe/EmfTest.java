@@ -81,6 +81,7 @@ public class EmfTest extends PipelineTest {
             synchronized (captured) {
                 text = captured.toString(StandardCharsets.UTF_8);
             }
+            text = text.substring(0, text.lastIndexOf('\n') + 1); // whole lines only: one may be half written
             for (String line : text.split("\n")) {
                 if (line.startsWith("{\"_aws\"")) {
                     lines.add(mapper.readTree(line));
