@@ -104,8 +104,10 @@ class MetricsTest extends PipelineTest {
         double pool = gauge("mongodb.driver.pool.size");
         assertTrue(pool >= 1, "the flush used the pool: " + pool);
         assertEquals(2, gauge("sluice.mongo.pool.max"));
-        // mongo-java-server answers heartbeats by polling: one monitoring connection besides the pool
-        assertEquals(pool + 1, gauge("sluice.mongo.connections"));
+        // besides the pool, one monitoring connection to the (single, direct) server, two where heartbeats stream
+        // (a real mongod; mongo-java-server polls)
+        double monitoring = gauge("sluice.mongo.connections") - pool;
+        assertTrue(monitoring == 1 || monitoring == 2, "monitoring connections: " + monitoring);
         double usage = gauge("sluice.mongo.pool.usage");
         assertTrue(usage >= 0 && usage <= 1, "usage " + usage);
     }
