@@ -16,7 +16,9 @@ import com.mongodb.event.ConnectionClosedEvent;
 import com.mongodb.event.ConnectionCreatedEvent;
 import com.mongodb.event.ConnectionPoolCreatedEvent;
 import com.mongodb.event.ConnectionPoolListener;
+import com.mongodb.connection.ServerConnectionState;
 import com.mongodb.event.ServerClosedEvent;
+import com.mongodb.event.ServerDescriptionChangedEvent;
 import com.mongodb.event.ServerHeartbeatFailedEvent;
 import com.mongodb.event.ServerHeartbeatSucceededEvent;
 import com.mongodb.event.ServerListener;
@@ -129,6 +131,17 @@ public class MongoConnections implements MongoClientCustomizer {
     }
 
     private final class ServerCounter implements ServerListener {
+        /** A member the driver reaches has its monitoring connection; one it lost has none until it reconnects. */
+        @Override
+        public void serverDescriptionChanged(ServerDescriptionChangedEvent event) {
+            ServerAddress address = event.getServerId().getAddress();
+            if (event.getNewDescription().getState() == ServerConnectionState.CONNECTED) {
+                monitored.putIfAbsent(address, false);
+            } else {
+                monitored.remove(address);
+            }
+        }
+
         @Override
         public void serverClosed(ServerClosedEvent event) {
             monitored.remove(event.getServerId().getAddress());

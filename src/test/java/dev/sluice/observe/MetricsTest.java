@@ -80,7 +80,7 @@ class MetricsTest extends PipelineTest {
     }
 
     @Test
-    void flushMovesFlushCountersQueueGaugesAndPoolGauges() {
+    void flushMovesFlushCountersQueueGaugesAndPoolGauges() throws InterruptedException {
         double stored = counter("sluice.flush.events.stored");
         double runs = counter("sluice.flush.runs", "stop", "queue_empty");
         long durations = timerCount("sluice.flush.duration");
@@ -106,7 +106,12 @@ class MetricsTest extends PipelineTest {
         assertEquals(2, gauge("sluice.mongo.pool.max"));
         // besides the pool, one monitoring connection to the (single, direct) server, two where heartbeats stream
         // (a real mongod; mongo-java-server polls)
-        double monitoring = gauge("sluice.mongo.connections") - pool;
+        // (the monitor connects beside the pool as the client starts: wait for its first heartbeat)
+        double monitoring = 0;
+        for (int attempt = 0; attempt < 100 && monitoring == 0; attempt++) {
+            Thread.sleep(50);
+            monitoring = gauge("sluice.mongo.connections") - gauge("mongodb.driver.pool.size");
+        }
         assertTrue(monitoring == 1 || monitoring == 2, "monitoring connections: " + monitoring);
         double usage = gauge("sluice.mongo.pool.usage");
         assertTrue(usage >= 0 && usage <= 1, "usage " + usage);

@@ -10,6 +10,8 @@ import com.mongodb.ServerAddress;
 import com.mongodb.connection.ClusterId;
 import com.mongodb.connection.ConnectionId;
 import com.mongodb.connection.ConnectionPoolSettings;
+import com.mongodb.connection.ServerConnectionState;
+import com.mongodb.connection.ServerDescription;
 import com.mongodb.connection.ServerId;
 import com.mongodb.connection.ServerMonitoringMode;
 import com.mongodb.event.ConnectionCheckedInEvent;
@@ -19,6 +21,7 @@ import com.mongodb.event.ConnectionCreatedEvent;
 import com.mongodb.event.ConnectionPoolCreatedEvent;
 import com.mongodb.event.ConnectionPoolListener;
 import com.mongodb.event.ServerClosedEvent;
+import com.mongodb.event.ServerDescriptionChangedEvent;
 import com.mongodb.event.ServerHeartbeatFailedEvent;
 import com.mongodb.event.ServerHeartbeatSucceededEvent;
 import com.mongodb.event.ServerListener;
@@ -54,6 +57,20 @@ class MongoConnectionsTest {
         assertEquals(ServerMonitoringMode.POLL, new MongoConnections(new SimpleMeterRegistry(), true)
                 .customize(MongoClientSettings.builder()).build().getServerSettings().getServerMonitoringMode());
         assertEquals(ServerMonitoringMode.AUTO, settings.getServerSettings().getServerMonitoringMode());
+    }
+
+    @Test
+    void aMemberReachedWithoutAHeartbeatYetHasItsMonitoringConnection() {
+        // the monitor's first hello is its connection handshake, which fires no heartbeat event
+        ServerAddress address = member(0).getAddress();
+        servers.serverDescriptionChanged(new ServerDescriptionChangedEvent(member(0),
+                ServerDescription.builder().address(address).state(ServerConnectionState.CONNECTED).build(),
+                ServerDescription.builder().address(address).state(ServerConnectionState.CONNECTING).build()));
+        assertEquals(1, gauge("sluice.mongo.connections"));
+        servers.serverDescriptionChanged(new ServerDescriptionChangedEvent(member(0),
+                ServerDescription.builder().address(address).state(ServerConnectionState.CONNECTING).build(),
+                ServerDescription.builder().address(address).state(ServerConnectionState.CONNECTED).build()));
+        assertEquals(0, gauge("sluice.mongo.connections"));
     }
 
     @Test
