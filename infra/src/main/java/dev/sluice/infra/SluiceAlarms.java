@@ -38,7 +38,6 @@ public class SluiceAlarms extends Construct {
 
     private final String service;
     private final Topic topic;
-    private final Map<String, Alarm> alarms = new LinkedHashMap<>();
 
     public SluiceAlarms(Construct scope, String id, SluiceSettings s, String service, Function stats, Function flush,
             Queue queue, Queue deadLetters) {
@@ -152,7 +151,6 @@ public class SluiceAlarms extends Construct {
                 .threshold(threshold).comparisonOperator(comparison).evaluationPeriods(1)
                 .treatMissingData(TreatMissingData.NOT_BREACHING).alarmDescription(description).build();
         alarm.addAlarmAction(new SnsAction(topic));
-        alarms.put(id, alarm);
     }
 
     private static HorizontalAnnotation line(String label, double value) {

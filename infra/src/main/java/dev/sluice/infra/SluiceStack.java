@@ -320,8 +320,4 @@ public class SluiceStack extends Stack {
     public ConnectionBudget budget() {
         return budget;
     }
-
-    List<Function> functions() {
-        return new ArrayList<>(List.of(ingest, stats, flush));
-    }
 }
