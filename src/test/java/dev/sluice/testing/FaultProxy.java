@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean down;
+    private volatile long delayMillis;
     private volatile boolean closed;
 
     public FaultProxy(String targetHost, int targetPort) {
@@ -63,6 +65,11 @@ public final class FaultProxy implements AutoCloseable {
         down = false;
     }
 
+    /** Holds every chunk of bytes this long before passing it on, both ways: a slow network or an overloaded server. */
+    public void delay(Duration delay) {
+        delayMillis = delay.toMillis();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -98,6 +105,10 @@ public final class FaultProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    long delay = delayMillis;
+                    if (delay > 0) {
+                        Thread.sleep(delay);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -105,6 +116,8 @@ public final class FaultProxy implements AutoCloseable {
                 // closed by down() or by a peer
             } catch (IOException e) {
                 // same
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -33,6 +33,10 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     private static FaultProxy mongoProxy;
     private static FaultProxy redisProxy;
     private static Map<String, String> config;
+    private static String directMongoUri;
+    private static String sqsEndpoint;
+    private static String sqsRegion;
+    private static boolean sqsStaticCredentials;
 
     @Override
     public synchronized Map<String, String> start() {
@@ -49,11 +53,15 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
                 redisEnv == null ? 0 : -1, null);
         String sqsEndpoint = sqsEnv != null ? sqsEnv : embedded.sqsEndpoint();
         String mongoUri = mongoEnv != null ? mongoEnv : embedded.mongoUri();
+        directMongoUri = mongoUri;
         String region = sqsEnv != null ? System.getenv().getOrDefault("AWS_REGION", "us-east-1")
                 : EmbeddedServers.REGION;
         boolean staticCredentials = !"default".equals(System.getenv("SLUICE_SQS_CREDENTIALS"));
 
         String run = UUID.randomUUID().toString().substring(0, 8);
+        SluiceTestServers.sqsEndpoint = sqsEndpoint;
+        sqsRegion = region;
+        sqsStaticCredentials = staticCredentials;
         EmbeddedServers.QueueUrls queues = EmbeddedServers.createQueues(sqsEndpoint, region, "sluice-test-" + run,
                 staticCredentials);
         URI sqs = URI.create(sqsEndpoint);
@@ -120,6 +128,20 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     /** All of it, for an artifact started by a test. */
     public static Map<String, String> config() {
         return config;
+    }
+
+    /** MongoDB itself, not through its proxy: for a harness that counts while the proxy is down or slowed. */
+    public static String directMongoUri() {
+        return directMongoUri;
+    }
+
+    /** A queue and dead-letter queue of their own, reached through the proxy, as configuration to add. */
+    public static Map<String, String> freshQueues(String name) {
+        EmbeddedServers.QueueUrls queues = EmbeddedServers.createQueues(sqsEndpoint, sqsRegion,
+                name + "-" + UUID.randomUUID().toString().substring(0, 8), sqsStaticCredentials);
+        String proxiedSqs = config.get("quarkus.sqs.endpoint-override");
+        return Map.of("sluice.queue.url", proxied(queues.url(), proxiedSqs),
+                "sluice.queue.dlq-url", proxied(queues.dlqUrl(), proxiedSqs));
     }
 
     public static FaultProxy sqsProxy() {

@@ -1,0 +1,202 @@
+package dev.sluice.faults;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A steady stream of tracking calls, as the web app sends them: single AI usage records, batches of five, and Segment
+ * batches of five, each event with its own id, from ten users. A call that gets no answer (a timeout, a dropped
+ * connection) is sent again with the same ids, as the web app and Segment's libraries do, up to three times; a 503 is
+ * counted as rejected and not sent again (the harness keeps the client's retry out of the counts). It records every
+ * id the service acknowledged with a 202.
+ */
+final class EventStream implements AutoCloseable {
+
+    private static final int ATTEMPTS = 3;
+
+    private final String name;
+    private final int port;
+    private final String key;
+    private final Duration every;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong unanswered = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
+    private final AtomicLong lastAccepted = new AtomicLong();
+    private final List<String> refusals = new ArrayList<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    EventStream(String name, int port, String key, Duration every) {
+        this.name = name;
+        this.port = port;
+        this.key = key;
+        this.every = every;
+    }
+
+    void start() {
+        running = true;
+        thread = new Thread(this::run, "event-stream-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops after the call in progress has its answer. */
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        long seq = 0;
+        while (running) {
+            long started = System.nanoTime();
+            send(seq++);
+            long pause = every.toNanos() - (System.nanoTime() - started);
+            if (pause > 0) {
+                sleepNanos(pause);
+            }
+        }
+    }
+
+    private void send(long seq) {
+        String user = "fault-user-" + (seq % 10);
+        List<String> ids = new ArrayList<>();
+        String path;
+        String body;
+        switch ((int) (seq % 3)) {
+            case 0 -> {
+                path = "/api/ai/usage";
+                body = aiUsage(id(seq, 0, ids), user);
+            }
+            case 1 -> {
+                path = "/api/ai/usage";
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    items.add(aiUsage(id(seq, i, ids), user));
+                }
+                body = "{\"batch\":[" + String.join(",", items) + "]}";
+            }
+            default -> {
+                path = "/v1/batch";
+                List<String> items = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    items.add("{\"type\":\"track\",\"messageId\":\"" + id(seq, i, ids) + "\",\"userId\":\"" + user
+                            + "\",\"event\":\"Clicked\",\"properties\":{\"seq\":" + seq + "}}");
+                }
+                body = "{\"batch\":[" + String.join(",", items) + "]}";
+            }
+        }
+        sent.addAndGet(ids.size());
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            if (attempt > 1) {
+                resent.addAndGet(ids.size());
+            }
+            HttpResponse<String> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (response.statusCode() == 202) {
+                accepted.addAll(ids);
+                lastAccepted.set(System.nanoTime());
+            } else if (response.statusCode() == 503) {
+                rejected.addAndGet(ids.size());
+            } else {
+                refused.addAndGet(ids.size());
+                synchronized (refusals) {
+                    if (refusals.size() < 5) {
+                        refusals.add(response.statusCode() + " " + response.body());
+                    }
+                }
+            }
+            return;
+        }
+        unanswered.addAndGet(ids.size());
+    }
+
+    private String id(long seq, int item, List<String> ids) {
+        String id = name + "-" + seq + "-" + item;
+        ids.add(id);
+        return id;
+    }
+
+    private static String aiUsage(String id, String user) {
+        return "{\"eventId\":\"" + id + "\",\"userId\":\"" + user + "\",\"model\":\"gpt-4o\",\"provider\":\"openai\","
+                + "\"inputTokens\":100,\"outputTokens\":20,\"costUsd\":0.001}";
+    }
+
+    /** Waits for the next 202 after now: a moment when the memory buffer surely holds something. */
+    void awaitAccepted(Duration max) {
+        long since = System.nanoTime();
+        long deadline = since + max.toNanos();
+        while (lastAccepted.get() < since && System.nanoTime() < deadline) {
+            sleepNanos(1_000_000);
+        }
+    }
+
+    Set<String> accepted() {
+        return accepted;
+    }
+
+    long sent() {
+        return sent.get();
+    }
+
+    long rejected() {
+        return rejected.get();
+    }
+
+    long refused() {
+        return refused.get();
+    }
+
+    long unanswered() {
+        return unanswered.get();
+    }
+
+    long resent() {
+        return resent.get();
+    }
+
+    List<String> refusals() {
+        synchronized (refusals) {
+            return List.copyOf(refusals);
+        }
+    }
+
+    static void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
