@@ -279,13 +279,17 @@ public final class FaultRun {
         return function;
     }
 
+    /**
+     * Asks the function's liveness until it answers. Each ask gives up after 10 s: the mock Runtime API can hand an
+     * event to the poll of an instance that was killed while waiting for one, and that event is never answered.
+     */
     private void awaitLive(FunctionProcess function) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + function.gatewayPort() + "/q/health/live"))
-                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
                 }

@@ -1,0 +1,516 @@
+package dev.sluice.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.InsertManyOptions;
+
+import dev.sluice.testing.FaultProxy;
+import dev.sluice.testing.SluiceTestServers;
+
+/**
+ * The benchmarks of the packaged server ({@code ./mvnw -Pbench -Dserver}, after {@link StatsBench}): MongoDB
+ * connections and operations per write mode as clients grow, ingest throughput and latency, flush efficiency against a
+ * raw {@code insertMany}, the drain after a MongoDB outage, and start-up time and memory. Every comparison is measured
+ * in this one run; where there are rounds, the table gives the median and the spread (min-max). Nothing here asserts
+ * a timing: the numbers go to {@code target/bench/packaged.md}.
+ *
+ * <p>Sizes can be changed with {@code -Dbench.rounds}, {@code -Dbench.connection-seconds},
+ * {@code -Dbench.backlog}, {@code -Dbench.outage-seconds}, {@code -Dbench.ingest-seconds}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PackagedBench {
+
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    private static final int CONNECTION_SECONDS = Integer.getInteger("bench.connection-seconds", 30);
+    private static final int BACKLOG = Integer.getInteger("bench.backlog", 100_000);
+    private static final int OUTAGE_SECONDS = Integer.getInteger("bench.outage-seconds", 60);
+    private static final int INGEST_SECONDS = Integer.getInteger("bench.ingest-seconds", 5);
+    private static final int INGEST_CLIENTS = 16;
+    private static final Set<String> HANDSHAKES = Set.of("hello", "isMaster", "ismaster", "legacy query");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Report REPORT = new Report("packaged", "Packaged server benchmarks");
+    private static final Map<String, Double> RSS_AFTER_LOAD = new LinkedHashMap<>();
+    private static FaultProxy mongoProxy;
+    private static MongoClient direct;
+    private static int servers;
+
+    @BeforeAll
+    static void servers() {
+        new SluiceTestServers().start();
+        mongoProxy = SluiceTestServers.mongoProxy();
+        mongoProxy.countMongoCommands();
+        direct = MongoClients.create(SluiceTestServers.directMongoUri());
+        REPORT.line("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ". The server is `target/quarkus-app/quarkus-run.jar` run with "
+                + "`java -jar` and default JVM settings; SQS (ElasticMQ) and Redis run on loopback, MongoDB "
+                + "(mongo-java-server) in a JVM of its own. Rate limits are off for the load.");
+    }
+
+    @AfterAll
+    static void write() {
+        direct.close();
+        REPORT.write();
+    }
+
+    /** Configuration of one server process, with its own queues and database. */
+    private static Map<String, String> config(String mode) {
+        String name = mode + "-" + (++servers);
+        Map<String, String> c = new HashMap<>(SluiceTestServers.config());
+        c.putAll(SluiceTestServers.freshQueues("bench-" + name));
+        c.put("sluice.write-mode", mode);
+        c.put("sluice.mongo.database", "bench_" + name.replace('-', '_'));
+        c.put("sluice.limits.events-per-user", "0");
+        c.put("sluice.limits.events-per-key", "0");
+        c.put("sluice.memory.every", "30s");
+        c.put("quarkus.log.level", "WARN");
+        return c;
+    }
+
+    private static ServerProcess start(String mode, Map<String, String> config) {
+        ServerProcess server = new ServerProcess("server-" + config.get("sluice.mongo.database"), config);
+        server.awaitFirstServed(Load.HTTP, Load.post(0, "/q/health/live", "").GET());
+        return server;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- start-up
+
+    /** Time from {@code java -jar} to the first accepted event, and resident memory after a warm-up. */
+    @Test
+    @Order(1)
+    void startupAndMemory() {
+        List<Double> startup = new ArrayList<>();
+        List<Double> rss = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            Map<String, String> config = config("queue");
+            try (ServerProcess server = new ServerProcess("startup-" + round, config)) {
+                startup.add(server.awaitFirstServed(Load.HTTP,
+                        Load.post(0, "/api/ai/usage", Load.aiUsage("startup-" + round + "-" + System.nanoTime()))));
+                Load.closedLoop(server.port(), Load.SINGLE, 8, Duration.ofSeconds(5));
+                Load.closedLoop(server.port(), Load.BATCH, 8, Duration.ofSeconds(5));
+                rss.add(server.rssMiB());
+            }
+        }
+        REPORT.line("### Start-up and memory (JVM, " + ROUNDS + " starts)").table(
+                List.of("measure", "median", "spread"),
+                List.of(List.of("`java -jar` to the first accepted event (ms)", f0(median(startup)), spread(startup)),
+                        List.of("resident memory after 10 s of load (MiB)", f0(median(rss)), spread(rss))));
+        REPORT.line("Native: no GraalVM/Mandrel can be installed on this machine, so the native executable is not "
+                + "measured here; build it with `./mvnw package -Dnative -Dserver` and run this benchmark against it.");
+    }
+
+    // ------------------------------------------------------------------------------------------------------ ingest
+
+    /** Throughput and latency of ingest, per write mode, singles and batches of 100, rounds interleaved. */
+    @Test
+    @Order(2)
+    void ingest() {
+        List<String> modes = List.of("direct", "memory", "queue");
+        Map<String, ServerProcess> running = new LinkedHashMap<>();
+        try {
+            for (String mode : modes) {
+                running.put(mode, start(mode, config(mode)));
+            }
+            for (String mode : modes) {
+                Load.closedLoop(running.get(mode).port(), Load.SINGLE, INGEST_CLIENTS, Duration.ofSeconds(5));
+                Load.closedLoop(running.get(mode).port(), Load.BATCH, INGEST_CLIENTS, Duration.ofSeconds(5));
+            }
+            Map<String, List<Load.Result>> results = new LinkedHashMap<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+                    for (int m = 0; m < modes.size(); m++) {
+                        String mode = modes.get((m + round) % modes.size());
+                        results.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
+                                .add(Load.closedLoop(running.get(mode).port(), call, INGEST_CLIENTS,
+                                        Duration.ofSeconds(INGEST_SECONDS)));
+                    }
+                }
+            }
+            running.forEach((mode, server) -> RSS_AFTER_LOAD.put(mode, server.rssMiB()));
+            List<List<String>> rows = new ArrayList<>();
+            for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+                for (String mode : modes) {
+                    List<Load.Result> r = results.get(mode + "/" + call.name());
+                    List<Double> rate = r.stream().map(Load.Result::eventsPerSecond).toList();
+                    List<Double> p50 = r.stream().map(x -> x.latencies().percentileMillis(50)).toList();
+                    List<Double> p99 = r.stream().map(x -> x.latencies().percentileMillis(99)).toList();
+                    long errors = r.stream().mapToLong(Load.Result::errors).sum();
+                    rows.add(List.of(call.name(), mode, f0(median(rate)), spread0(rate), Report.ms(median(p50)),
+                            Report.ms(median(p99)), spread2(p99), Long.toString(errors)));
+                }
+            }
+            List<List<String>> ratios = new ArrayList<>();
+            for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+                double queueRate = median(rates(results, "queue", call));
+                double directRate = median(rates(results, "direct", call));
+                double queueP99 = median(p99s(results, "queue", call));
+                double directP99 = median(p99s(results, "direct", call));
+                ratios.add(List.of(call.name(), f2(queueRate / directRate), f2(queueP99 / directP99)));
+            }
+            REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, " + ROUNDS + " rounds of "
+                    + INGEST_SECONDS + " s per mode and call, modes interleaved)")
+                    .table(List.of("call", "mode", "events/s (median)", "events/s (spread)", "p50 ms", "p99 ms",
+                            "p99 spread", "non-202"), rows)
+                    .table(List.of("call", "queue/direct events/s", "queue/direct p99"), ratios);
+        } finally {
+            running.values().forEach(ServerProcess::close);
+        }
+    }
+
+    private static List<Double> rates(Map<String, List<Load.Result>> results, String mode, Load.Call call) {
+        return results.get(mode + "/" + call.name()).stream().map(Load.Result::eventsPerSecond).toList();
+    }
+
+    private static List<Double> p99s(Map<String, List<Load.Result>> results, String mode, Load.Call call) {
+        return results.get(mode + "/" + call.name()).stream().map(x -> x.latencies().percentileMillis(99)).toList();
+    }
+
+    // ------------------------------------------------------------------------------------------------- connections
+
+    /**
+     * 100 and 1,000 clients, each sending one AI usage record a second for 30 s. {@code direct} and {@code memory}
+     * as the design Sluice replaces ran them: one function instance per client, each with its own MongoDB client
+     * ({@link OldDesign}); {@code queue} is Sluice: the clients call its ingest, its flush drains the queue every
+     * 30 s. Connections and commands are counted at MongoDB's socket (the proxy in front of it).
+     */
+    @Test
+    @Order(3)
+    void connections() {
+        List<List<String>> rows = new ArrayList<>();
+        Map<String, Integer> peaks = new HashMap<>();
+        for (int clients : List.of(100, 1000)) {
+            for (String mode : List.of("direct", "memory", "queue")) {
+                ConnectionRun run = connectionRun(mode, clients);
+                peaks.put(mode + clients, run.peak);
+                long operations = run.commands.entrySet().stream().filter(e -> !HANDSHAKES.contains(e.getKey()))
+                        .mapToLong(Map.Entry::getValue).sum();
+                long handshakes = run.commands.entrySet().stream().filter(e -> HANDSHAKES.contains(e.getKey()))
+                        .mapToLong(Map.Entry::getValue).sum();
+                rows.add(List.of(mode, Integer.toString(clients), Long.toString(run.sent), Long.toString(run.stored),
+                        Integer.toString(run.peak), Integer.toString(run.opened), Long.toString(operations),
+                        f1(operations * 1000.0 / Math.max(1, run.stored)), Long.toString(handshakes),
+                        top(run.commands)));
+            }
+        }
+        List<List<String>> reduction = new ArrayList<>();
+        for (int clients : List.of(100, 1000)) {
+            reduction.add(List.of(Integer.toString(clients),
+                    f1(100.0 * (1 - peaks.get("queue" + clients) / (double) peaks.get("direct" + clients))) + " %",
+                    f1(100.0 * (1 - peaks.get("queue" + clients) / (double) peaks.get("memory" + clients))) + " %"));
+        }
+        REPORT.line("### MongoDB connections and operations (" + CONNECTION_SECONDS + " s, one event per client "
+                + "per second; counted at MongoDB's socket)")
+                .table(List.of("mode", "clients", "events sent", "stored", "peak open connections",
+                        "connections opened", "operations", "operations per 1,000 events", "handshakes/heartbeats",
+                        "commands"), rows)
+                .table(List.of("clients", "peak connections, queue vs direct", "queue vs memory"), reduction);
+    }
+
+    private record ConnectionRun(long sent, long stored, int peak, int opened, Map<String, Long> commands) {
+    }
+
+    private ConnectionRun connectionRun(String mode, int clients) {
+        Map<String, String> config = config("queue");
+        String database = config.get("sluice.mongo.database");
+        mongoProxy.resetCounts();
+        AtomicLong sent = new AtomicLong();
+        ScheduledExecutorService pace = Executors.newScheduledThreadPool(64);
+        List<OldDesign> instances = new ArrayList<>();
+        ServerProcess server = null;
+        try {
+            if (mode.equals("queue")) {
+                server = start(mode, config);
+            } else {
+                for (int i = 0; i < clients; i++) {
+                    instances.add(new OldDesign(config.get("quarkus.mongodb.connection-string"), database,
+                            mode.equals("memory")));
+                }
+            }
+            int port = server == null ? 0 : server.port();
+            for (int i = 0; i < clients; i++) {
+                OldDesign instance = instances.isEmpty() ? null : instances.get(i);
+                String user = "user-" + i;
+                AtomicLong seq = new AtomicLong();
+                long offset = ThreadLocalRandom.current().nextLong(1000);
+                pace.scheduleAtFixedRate(() -> {
+                    String id = mode + clients + "-" + user + "-" + seq.incrementAndGet();
+                    sent.incrementAndGet();
+                    try {
+                        if (instance != null) {
+                            instance.track(id, user);
+                        } else {
+                            Load.send(port, "/api/ai/usage", Load.aiUsage(id));
+                        }
+                    } catch (RuntimeException e) {
+                        sent.decrementAndGet();
+                    }
+                }, offset, 1000, TimeUnit.MILLISECONDS);
+                if (instance != null && mode.equals("memory")) {
+                    pace.scheduleAtFixedRate(instance::write, offset + 30_000, 30_000, TimeUnit.MILLISECONDS);
+                }
+            }
+            // the flush schedule, every 30 s (EventBridge's part on AWS)
+            ServerProcess flushing = server;
+            if (flushing != null) {
+                pace.scheduleAtFixedRate(() -> flush(flushing.port()), 30, 30, TimeUnit.SECONDS);
+            }
+            sleep(Duration.ofSeconds(CONNECTION_SECONDS));
+            pace.shutdownNow();
+            pace.awaitTermination(60, TimeUnit.SECONDS);
+            // the last writes: the buffers' and the flush's
+            instances.forEach(OldDesign::write);
+            if (server != null) {
+                while (flush(server.port()).path("messages").asInt() > 0) {
+                    // until the queue is empty
+                }
+            }
+            long stored = direct.getDatabase(database).getCollection("ai_usage").countDocuments();
+            return new ConnectionRun(sent.get(), stored, mongoProxy.peakConnections(),
+                    mongoProxy.acceptedConnections(), mongoProxy.commands());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            pace.shutdownNow();
+            instances.forEach(OldDesign::close);
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private static JsonNode flush(int port) {
+        try {
+            return JSON.readTree(Load.send(port, "/internal/flush", ""));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String top(Map<String, Long> commands) {
+        return commands.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(4)
+                .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    // ------------------------------------------------------------------------------------------------------- flush
+
+    /**
+     * A backlog of queued events flushed into MongoDB, against a raw unordered {@code insertMany} of the same
+     * documents in chunks of the same size over the same connection path; then the drain after a MongoDB outage.
+     */
+    @Test
+    @Order(4)
+    void flush() {
+        List<Double> flushRates = new ArrayList<>();
+        List<Double> rawRates = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        int rounds = Math.max(1, Math.min(3, ROUNDS));
+        for (int round = 0; round < rounds; round++) {
+            Map<String, String> config = config("queue");
+            String database = config.get("sluice.mongo.database");
+            try (ServerProcess server = start("queue", config)) {
+                fill(server.port(), BACKLOG);
+                long start = System.nanoTime();
+                long stored = 0;
+                while (true) {
+                    JsonNode report = flush(server.port());
+                    stored += report.path("inserted").asLong();
+                    if (report.path("messages").asInt() == 0) {
+                        break;
+                    }
+                }
+                double flushSeconds = (System.nanoTime() - start) / 1e9;
+                if (stored != BACKLOG) {
+                    throw new IllegalStateException("the flush stored " + stored + " of " + BACKLOG);
+                }
+                List<Document> documents = direct.getDatabase(database).getCollection("ai_usage").find()
+                        .into(new ArrayList<>());
+                double rawSeconds;
+                try (MongoClient raw = MongoClients.create(config.get("quarkus.mongodb.connection-string"))) {
+                    MongoCollection<Document> target = raw.getDatabase(database + "_raw").getCollection("ai_usage");
+                    target.countDocuments();
+                    long rawStart = System.nanoTime();
+                    for (int i = 0; i < documents.size(); i += 500) {
+                        target.insertMany(documents.subList(i, Math.min(documents.size(), i + 500)),
+                                new InsertManyOptions().ordered(false));
+                    }
+                    rawSeconds = (System.nanoTime() - rawStart) / 1e9;
+                }
+                flushRates.add(BACKLOG / flushSeconds);
+                rawRates.add(BACKLOG / rawSeconds);
+                ratios.add(rawSeconds / flushSeconds);
+            }
+        }
+        OutageDrain outage = outageDrain();
+        REPORT.line("### Flush (" + BACKLOG + " queued events, " + rounds + " rounds)").table(
+                List.of("measure", "median", "spread"),
+                List.of(List.of("flush: queue to MongoDB, rollups folded (events/s)", f0(median(flushRates)),
+                        spread0(flushRates)),
+                        List.of("raw unordered insertMany of the same documents, chunks of 500 (events/s)",
+                                f0(median(rawRates)), spread0(rawRates)),
+                        List.of("flush efficiency (flush / raw)", f2(median(ratios)), spread2(ratios)),
+                        List.of("MongoDB down " + OUTAGE_SECONDS + " s under 1,000 events/s: backlog (events)",
+                                Long.toString(outage.backlog), ""),
+                        List.of("... drained after MongoDB is back, flushing back to back (s)",
+                                f1(outage.seconds), ""),
+                        List.of("... flushes failed during the outage (none lost: the queue keeps them)",
+                                Integer.toString(outage.failedFlushes), "")));
+    }
+
+    private record OutageDrain(long backlog, double seconds, int failedFlushes) {
+    }
+
+    private OutageDrain outageDrain() {
+        Map<String, String> config = config("queue");
+        try (ServerProcess server = start("queue", config)) {
+            ScheduledExecutorService pace = Executors.newScheduledThreadPool(4);
+            AtomicLong sent = new AtomicLong();
+            mongoProxy.down();
+            int failed = 0;
+            try {
+                for (int c = 0; c < 4; c++) {
+                    // 4 clients x a batch of 100 every 400 ms: 1,000 events/s
+                    pace.scheduleAtFixedRate(() -> {
+                        Load.send(server.port(), "/api/ai/usage", Load.BATCH.body().apply(
+                                ThreadLocalRandom.current().nextLong(Long.MAX_VALUE)));
+                        sent.addAndGet(100);
+                    }, c * 100, 400, TimeUnit.MILLISECONDS);
+                }
+                long end = System.nanoTime() + Duration.ofSeconds(OUTAGE_SECONDS).toNanos();
+                while (System.nanoTime() < end) {
+                    sleep(Duration.ofSeconds(Math.min(30, OUTAGE_SECONDS)));
+                    if (flush(server.port()).path("stop").asText().endsWith("_UNAVAILABLE")) {
+                        failed++;
+                    }
+                }
+                pace.shutdown();
+                pace.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                pace.shutdownNow();
+                mongoProxy.up();
+            }
+            long start = System.nanoTime();
+            long stored = 0;
+            while (stored < sent.get()) {
+                JsonNode report = flush(server.port());
+                stored += report.path("inserted").asLong();
+                if (report.path("messages").asInt() == 0 && stored < sent.get()) {
+                    sleep(Duration.ofMillis(200));
+                }
+            }
+            return new OutageDrain(sent.get(), (System.nanoTime() - start) / 1e9, failed);
+        }
+    }
+
+    /** Queues {@code events} AI usage events in batches of 100, from 8 clients. */
+    private static void fill(int port, int events) {
+        AtomicLong left = new AtomicLong(events / 100);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            Thread t = new Thread(() -> {
+                while (left.getAndDecrement() > 0) {
+                    Load.send(port, "/api/ai/usage", Load.BATCH.body().apply(
+                            ThreadLocalRandom.current().nextLong(Long.MAX_VALUE)));
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Resident memory of the three servers after the ingest benchmark, for the record. */
+    @Test
+    @Order(5)
+    void memoryAfterLoad() {
+        List<List<String>> rows = new ArrayList<>();
+        RSS_AFTER_LOAD.forEach((mode, rss) -> rows.add(List.of(mode, f0(rss))));
+        REPORT.line("### Resident memory after the ingest benchmark").table(List.of("mode", "MiB"), rows);
+    }
+
+    // ----------------------------------------------------------------------------------------------------- helpers
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private static String spread(List<Double> values) {
+        return spread0(values);
+    }
+
+    private static String spread0(List<Double> values) {
+        return f0(min(values)) + "-" + f0(max(values));
+    }
+
+    private static String spread2(List<Double> values) {
+        return f2(min(values)) + "-" + f2(max(values));
+    }
+
+    private static double min(List<Double> values) {
+        return Arrays.stream(values.stream().mapToDouble(Double::doubleValue).toArray()).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+        return Arrays.stream(values.stream().mapToDouble(Double::doubleValue).toArray()).max().orElse(Double.NaN);
+    }
+
+    private static String f0(double v) {
+        return String.format("%,.0f", v);
+    }
+
+    private static String f1(double v) {
+        return String.format("%.1f", v);
+    }
+
+    private static String f2(double v) {
+        return String.format("%.2f", v);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
