@@ -40,7 +40,8 @@ import dev.sluice.testing.SluiceTestServers;
  * a timing: the numbers go to {@code target/bench/packaged.md}.
  *
  * <p>Sizes can be changed with {@code -Dbench.rounds}, {@code -Dbench.connection-seconds},
- * {@code -Dbench.backlog}, {@code -Dbench.outage-seconds}, {@code -Dbench.ingest-seconds}.
+ * {@code -Dbench.backlog}, {@code -Dbench.outage-seconds}, {@code -Dbench.ingest-seconds},
+ * {@code -Dbench.warmup-seconds}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackagedBench {
@@ -50,6 +51,7 @@ class PackagedBench {
     private static final int BACKLOG = Integer.getInteger("bench.backlog", 100_000);
     private static final int OUTAGE_SECONDS = Integer.getInteger("bench.outage-seconds", 60);
     private static final int INGEST_SECONDS = Integer.getInteger("bench.ingest-seconds", 5);
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
     private static final int INGEST_CLIENTS = 16;
     private static final Set<String> HANDSHAKES = Set.of("hello", "isMaster", "ismaster", "legacy query");
 
@@ -69,8 +71,8 @@ class PackagedBench {
         REPORT.line("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ". The server is `target/quarkus-app/quarkus-run.jar` run with "
-                + "`java -jar` and default JVM settings; SQS (ElasticMQ) and Redis run on loopback, MongoDB "
-                + "(mongo-java-server) in a JVM of its own. Rate limits are off for the load.");
+                + "`java -jar` and default JVM settings; SQS (ElasticMQ) and MongoDB (mongo-java-server) "
+                + "in JVMs of their own, Redis (redis-server), all on loopback. Rate limits are off for the load.");
     }
 
     @AfterAll
@@ -79,11 +81,18 @@ class PackagedBench {
         REPORT.write();
     }
 
-    /** Configuration of one server process, with its own queues and database. */
-    private static Map<String, String> config(String mode) {
+    /**
+     * Configuration of one server process, with its own queues and database. It reaches SQS and Redis directly (their
+     * proxies are test instruments) and MongoDB through its proxy, which counts connections and commands.
+     */
+    static Map<String, String> config(String mode) {
         String name = mode + "-" + (++servers);
         Map<String, String> c = new HashMap<>(SluiceTestServers.config());
         c.putAll(SluiceTestServers.freshQueues("bench-" + name));
+        String proxiedSqs = c.get("quarkus.sqs.endpoint-override");
+        c.replaceAll((key, value) -> value.startsWith(proxiedSqs)
+                ? SluiceTestServers.directSqsEndpoint() + value.substring(proxiedSqs.length()) : value);
+        c.put("quarkus.redis.hosts", SluiceTestServers.directRedisUrl());
         c.put("sluice.write-mode", mode);
         c.put("sluice.mongo.database", "bench_" + name.replace('-', '_'));
         c.put("sluice.limits.events-per-user", "0");
@@ -137,9 +146,12 @@ class PackagedBench {
             for (String mode : modes) {
                 running.put(mode, start(mode, config(mode)));
             }
+            // a fresh JVM compiles for a minute or more on two cores: measure the compiled code
             for (String mode : modes) {
-                Load.closedLoop(running.get(mode).port(), Load.SINGLE, INGEST_CLIENTS, Duration.ofSeconds(5));
-                Load.closedLoop(running.get(mode).port(), Load.BATCH, INGEST_CLIENTS, Duration.ofSeconds(5));
+                for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+                    Load.closedLoop(running.get(mode).port(), call, INGEST_CLIENTS,
+                            Duration.ofSeconds(WARMUP_SECONDS));
+                }
             }
             Map<String, List<Load.Result>> results = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
@@ -173,8 +185,9 @@ class PackagedBench {
                 double directP99 = median(p99s(results, "direct", call));
                 ratios.add(List.of(call.name(), f2(queueRate / directRate), f2(queueP99 / directP99)));
             }
-            REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, " + ROUNDS + " rounds of "
-                    + INGEST_SECONDS + " s per mode and call, modes interleaved)")
+            REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, after " + WARMUP_SECONDS
+                    + " s of warm-up per mode and call; " + ROUNDS + " rounds of " + INGEST_SECONDS
+                    + " s per mode and call, modes interleaved)")
                     .table(List.of("call", "mode", "events/s (median)", "events/s (spread)", "p50 ms", "p99 ms",
                             "p99 spread", "non-202"), rows)
                     .table(List.of("call", "queue/direct events/s", "queue/direct p99"), ratios);

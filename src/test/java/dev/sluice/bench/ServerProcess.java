@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The packaged long-running server ({@code ./mvnw package -Dserver}: {@code target/quarkus-app/quarkus-run.jar}) in a
  * process of its own, started with {@code java -jar} and the JVM's default settings, its configuration as system
- * properties.
+ * properties ({@code -Dbench.server-jvm-args="..."} adds JVM options; {@code {name}} in them is the server's name).
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -35,6 +35,10 @@ final class ServerProcess implements AutoCloseable {
         this.port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        String jvmArgs = System.getProperty("bench.server-jvm-args", "").replace("{name}", name);
+        if (!jvmArgs.isBlank()) {
+            command.addAll(List.of(jvmArgs.trim().split("\\s+")));
+        }
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
         command.add("-jar");

@@ -14,8 +14,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * The servers behind every {@code @QuarkusTest}: embedded ones on loopback (ElasticMQ, mongo-java-server, redis-server)
  * or, when their variables are set, real ones: {@code SLUICE_SQS_ENDPOINT} (with {@code AWS_REGION} and
  * {@code SLUICE_SQS_CREDENTIALS=default} for AWS credentials from the environment), {@code MONGODB_URI} (one host)
- * and {@code REDIS_URL}. With {@code -Dsluice-test.mongo=process} (the benchmarks), mongo-java-server runs in a JVM
- * of its own instead of this one. Each run gets its own queues, database and Redis key prefix. SQS, MongoDB and Redis are
+ * and {@code REDIS_URL}. With {@code -Dsluice-test.mongo=process} and {@code -Dsluice-test.sqs=process} (the
+ * benchmarks), mongo-java-server and ElasticMQ run in JVMs of their own instead of this one. Each run gets its own queues, database and Redis key prefix. SQS, MongoDB and Redis are
  * reached through a {@link FaultProxy}, so tests can take them down and up without losing their data.
  */
 public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
@@ -35,6 +35,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     private static Map<String, String> config;
     private static String directMongoUri;
     private static String sqsEndpoint;
+    private static String directRedisUrl;
     private static String sqsRegion;
     private static boolean sqsStaticCredentials;
 
@@ -44,9 +45,12 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
             return config;
         }
         String sqsEnv = System.getenv("SLUICE_SQS_ENDPOINT");
+        if (sqsEnv == null && "process".equals(System.getProperty("sluice-test.sqs"))) {
+            sqsEnv = ChildServer.sqs("1g");
+        }
         String mongoEnv = System.getenv("MONGODB_URI");
         if (mongoEnv == null && "process".equals(System.getProperty("sluice-test.mongo"))) {
-            mongoEnv = MongoServerProcess.start(System.getProperty("sluice-test.mongo-heap", "8g"));
+            mongoEnv = ChildServer.mongo(System.getProperty("sluice-test.mongo-heap", "8g"));
         }
         String redisEnv = System.getenv("REDIS_URL");
         embedded = EmbeddedServers.start(sqsEnv == null ? 0 : -1, mongoEnv == null ? 0 : -1,
@@ -54,9 +58,9 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         String sqsEndpoint = sqsEnv != null ? sqsEnv : embedded.sqsEndpoint();
         String mongoUri = mongoEnv != null ? mongoEnv : embedded.mongoUri();
         directMongoUri = mongoUri;
-        String region = sqsEnv != null ? System.getenv().getOrDefault("AWS_REGION", "us-east-1")
-                : EmbeddedServers.REGION;
-        boolean staticCredentials = !"default".equals(System.getenv("SLUICE_SQS_CREDENTIALS"));
+        boolean realSqs = System.getenv("SLUICE_SQS_ENDPOINT") != null;
+        String region = realSqs ? System.getenv().getOrDefault("AWS_REGION", "us-east-1") : EmbeddedServers.REGION;
+        boolean staticCredentials = !realSqs || !"default".equals(System.getenv("SLUICE_SQS_CREDENTIALS"));
 
         String run = UUID.randomUUID().toString().substring(0, 8);
         SluiceTestServers.sqsEndpoint = sqsEndpoint;
@@ -90,6 +94,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         c.put("sluice.flush.every", "off");
         c.put("sluice.memory.every", "off");
         URI redis = URI.create(redisEnv != null ? redisEnv : embedded.redisUrl());
+        directRedisUrl = redis.toString();
         redisProxy = new FaultProxy(redis.getHost(), port(redis, 6379));
         c.put("quarkus.redis.hosts", redis.getScheme() + "://" + (redis.getRawUserInfo() == null ? ""
                 : redis.getRawUserInfo() + "@") + "localhost:" + redisProxy.port()
@@ -133,6 +138,16 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     /** MongoDB itself, not through its proxy: for a harness that counts while the proxy is down or slowed. */
     public static String directMongoUri() {
         return directMongoUri;
+    }
+
+    /** The SQS endpoint itself, not through its proxy. */
+    public static String directSqsEndpoint() {
+        return sqsEndpoint;
+    }
+
+    /** Redis itself, not through its proxy. */
+    public static String directRedisUrl() {
+        return directRedisUrl;
     }
 
     /** A queue and dead-letter queue of their own, reached through the proxy, as configuration to add. */

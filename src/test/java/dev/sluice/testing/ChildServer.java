@@ -1,0 +1,73 @@
+package dev.sluice.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.sluice.local.EmbeddedServers;
+
+/**
+ * An embedded server in a JVM of its own, as a real mongod or SQS is a process of its own: the benchmarks use it
+ * ({@code -Dsluice-test.mongo=process}, {@code -Dsluice-test.sqs=process}) so that a million stored documents or a
+ * busy ElasticMQ do not share the heap, the garbage collector and the JIT of the JVM that drives the load.
+ */
+public final class ChildServer {
+
+    private ChildServer() {
+    }
+
+    /** mongo-java-server (in memory) in a child JVM; returns its URI once it listens. */
+    static String mongo(String heap) {
+        return "mongodb://localhost:" + start("mongo", heap);
+    }
+
+    /** ElasticMQ in a child JVM; returns its endpoint once it listens. */
+    static String sqs(String heap) {
+        return "http://localhost:" + start("sqs", heap);
+    }
+
+    private static String start(String kind, String heap) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        try {
+            Process process = new ProcessBuilder(List.of(java, "-Xmx" + heap, "-cp",
+                    System.getProperty("java.class.path"), ChildServer.class.getName(), kind))
+                    .redirectErrorStream(true).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            for (String line; (line = out.readLine()) != null;) {
+                if (line.startsWith("listening ")) {
+                    Thread drain = new Thread(() -> out.lines().forEach(l -> { }), kind + "-process-output");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return line.substring("listening ".length());
+                }
+            }
+            throw new IllegalStateException("the " + kind + " server process ended: " + process.waitFor());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port;
+        if (args[0].equals("mongo")) {
+            MongoServer server = new MongoServer(new MemoryBackend());
+            server.bind("127.0.0.1", 0);
+            port = server.getLocalAddress().getPort();
+        } else {
+            port = Integer.parseInt(EmbeddedServers.start(0, -1, -1, null).sqsEndpoint().replaceAll(".*:", ""));
+        }
+        System.out.println("listening " + port);
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}
