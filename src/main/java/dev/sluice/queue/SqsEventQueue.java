@@ -43,6 +43,7 @@ public class SqsEventQueue implements EventQueue {
     private final SluiceConfig.Queue config;
     private final Timer sendTime;
     private final Counter sendFailures;
+    private final SendGroups groups = new SendGroups();
 
     public SqsEventQueue(SqsClient sqs, SluiceConfig config, MeterRegistry registry) {
         this.sqs = sqs;
@@ -57,7 +58,7 @@ public class SqsEventQueue implements EventQueue {
     public void send(List<String> bodies) {
         long start = System.nanoTime();
         try {
-            sendTo(config.url(), bodies);
+            groups.send(bodies, all -> sendTo(config.url(), all));
         } catch (QueueUnavailableException e) {
             sendFailures.increment();
             throw e;

@@ -2,7 +2,6 @@ package dev.sluice.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -299,9 +298,7 @@ class PackagedBench {
             // the last writes: the buffers' and the flush's
             instances.forEach(OldDesign::write);
             if (server != null) {
-                while (flush(server.port()).path("messages").asInt() > 0) {
-                    // until the queue is empty
-                }
+                drain(server.port());
             }
             long stored = direct.getDatabase(database).getCollection("ai_usage").countDocuments();
             return new ConnectionRun(sent.get(), stored, mongoProxy.peakConnections(),
@@ -314,6 +311,20 @@ class PackagedBench {
             instances.forEach(OldDesign::close);
             if (server != null) {
                 server.close();
+            }
+        }
+    }
+
+    /** Flushes until a flush finds the queue empty (waiting out one the schedule still runs). */
+    private static void drain(int port) {
+        while (true) {
+            JsonNode report = flush(port);
+            String stop = report.path("stop").asText();
+            if (stop.equals("QUEUE_EMPTY") && report.path("messages").asInt() == 0) {
+                return;
+            }
+            if (!stop.equals("TIME_BUDGET") && !stop.equals("EVENT_BUDGET") && !stop.equals("QUEUE_EMPTY")) {
+                sleep(Duration.ofMillis(200));
             }
         }
     }
@@ -478,8 +489,10 @@ class PackagedBench {
 
     // ----------------------------------------------------------------------------------------------------- helpers
 
+    /** Median of the rounds that measured something (a round with no answered call has no percentile). */
     private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).sorted()
+                .toArray();
         if (sorted.length == 0) {
             return Double.NaN;
         }
@@ -500,11 +513,11 @@ class PackagedBench {
     }
 
     private static double min(List<Double> values) {
-        return Arrays.stream(values.stream().mapToDouble(Double::doubleValue).toArray()).min().orElse(Double.NaN);
+        return values.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
     }
 
     private static double max(List<Double> values) {
-        return Arrays.stream(values.stream().mapToDouble(Double::doubleValue).toArray()).max().orElse(Double.NaN);
+        return values.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).max().orElse(Double.NaN);
     }
 
     private static String f0(double v) {
