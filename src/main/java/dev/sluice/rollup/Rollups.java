@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,9 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
@@ -69,16 +73,19 @@ public class Rollups {
     private final SluiceConfig config;
     private final Clock clock;
     private final Event<UsersChanged> usersChanged;
+    private final Timer foldTime;
     /** Called after each step of a fold; the fault tests make it throw, as a process that dies there. */
     private volatile Consumer<String> probe = step -> {
     };
 
     public Rollups(SluiceCollections collections, SluiceConfig config, Clock clock,
-            Event<UsersChanged> usersChanged) {
+            Event<UsersChanged> usersChanged, MeterRegistry registry) {
         this.collections = collections;
         this.config = config;
         this.clock = clock;
         this.usersChanged = usersChanged;
+        this.foldTime = Timer.builder("sluice.rollup.fold").description("Time to fold stored events into the "
+                + "rollups (claim, read, upsert, release), failed folds included").register(registry);
     }
 
     /** For fault tests: {@code probe} is called after each step of a fold ({@link #STEPS}). */
@@ -93,6 +100,15 @@ public class Rollups {
 
     /** Counts every stored event not counted yet; returns the users whose rollups changed. */
     public Set<String> fold() {
+        long start = System.nanoTime();
+        try {
+            return claimAndApply();
+        } finally {
+            foldTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Set<String> claimAndApply() {
         ObjectId fold = new ObjectId();
         long claimed = 0;
         for (EventKind kind : EventKind.values()) {
