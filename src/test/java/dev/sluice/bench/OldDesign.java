@@ -52,8 +52,9 @@ final class OldDesign implements AutoCloseable {
     /** The buffer's timed write (and the last one). */
     synchronized void write() {
         if (!buffer.isEmpty()) {
-            collection.insertMany(new ArrayList<>(buffer), new InsertManyOptions().ordered(false));
+            List<Document> batch = new ArrayList<>(buffer);
             buffer.clear();
+            collection.insertMany(batch, new InsertManyOptions().ordered(false));
         }
     }
 

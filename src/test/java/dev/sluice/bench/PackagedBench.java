@@ -294,7 +294,8 @@ class PackagedBench {
                 pace.scheduleAtFixedRate(() -> flush(flushing.port()), 30, 30, TimeUnit.SECONDS);
             }
             sleep(Duration.ofSeconds(CONNECTION_SECONDS));
-            pace.shutdownNow();
+            // no more sends; those under way finish (an interrupted driver call may be stored and still throw)
+            pace.shutdown();
             pace.awaitTermination(60, TimeUnit.SECONDS);
             // the last writes: the buffers' and the flush's
             instances.forEach(OldDesign::write);
