@@ -76,14 +76,16 @@ public final class FaultRun {
             schedule.start();
             mark("stream and the flush schedule started");
             sleep(plan.steady());
-            for (int i = 0; i < plan.kills(); i++) {
+            for (int attempt = 0; kills < plan.kills() && attempt < plan.kills() * 5; attempt++) {
                 switch (killMidFlush(flush, schedule, db)) {
                     case PARTIAL -> {
                         kills++;
                         partial++;
                     }
                     case BEFORE_STORING -> kills++;
-                    case MISSED -> i--;
+                    case MISSED -> {
+                        // the flush ended first: try again
+                    }
                 }
             }
             sleep(plan.steady());
