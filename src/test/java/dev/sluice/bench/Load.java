@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.LongFunction;
 
 import dev.sluice.testing.SluiceTestServers;
@@ -63,39 +64,45 @@ final class Load {
         AtomicLong errors = new AtomicLong();
         long start = System.nanoTime();
         long end = start + length.toNanos();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            Thread t = new Thread(() -> {
-                while (System.nanoTime() < end) {
-                    HttpRequest request = post(port, call.path(), call.body().apply(IDS.incrementAndGet())).build();
-                    long sent = System.nanoTime();
-                    try {
-                        HttpResponse<Void> response = HTTP.send(request, HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() == 202) {
-                            latencies.add(System.nanoTime() - sent);
-                            events.addAndGet(call.events());
-                        } else {
-                            errors.incrementAndGet();
-                        }
-                    } catch (IOException e) {
+        concurrently(clients, c -> {
+            while (System.nanoTime() < end) {
+                HttpRequest request = post(port, call.path(), call.body().apply(IDS.incrementAndGet())).build();
+                long sent = System.nanoTime();
+                try {
+                    HttpResponse<Void> response = HTTP.send(request, HttpResponse.BodyHandlers.discarding());
+                    if (response.statusCode() == 202) {
+                        latencies.add(System.nanoTime() - sent);
+                        events.addAndGet(call.events());
+                    } else {
                         errors.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
                     }
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
-            }, "load-" + c);
+            }
+        });
+        return new Result(events.get(), (System.nanoTime() - start) / 1e9, latencies, errors.get());
+    }
+
+    /** Runs {@code body} on {@code threads} threads at once, given each thread's number, and waits for all. */
+    static void concurrently(int threads, IntConsumer body) {
+        List<Thread> started = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            int n = i;
+            Thread t = new Thread(() -> body.accept(n), "load-" + i);
             t.start();
-            threads.add(t);
+            started.add(t);
         }
-        for (Thread t : threads) {
+        for (Thread t : started) {
             try {
                 t.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        return new Result(events.get(), (System.nanoTime() - start) / 1e9, latencies, errors.get());
     }
 
     /** Posts and returns the answer's body (the caller checks what it needs). */

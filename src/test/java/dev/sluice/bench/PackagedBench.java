@@ -492,24 +492,12 @@ class PackagedBench {
     /** Queues {@code events} AI usage events in batches of 100, from 8 clients. */
     static void fill(int port, int events) {
         AtomicLong left = new AtomicLong(events / 100);
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < 8; c++) {
-            Thread t = new Thread(() -> {
-                while (left.getAndDecrement() > 0) {
-                    Load.send(port, "/api/ai/usage", Load.BATCH.body().apply(
-                            ThreadLocalRandom.current().nextLong(Long.MAX_VALUE)));
-                }
-            });
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        Load.concurrently(8, c -> {
+            while (left.getAndDecrement() > 0) {
+                Load.send(port, "/api/ai/usage", Load.BATCH.body().apply(
+                        ThreadLocalRandom.current().nextLong(Long.MAX_VALUE)));
             }
-        }
+        });
     }
 
     /** Resident memory of the three servers after the ingest benchmark, for the record. */
