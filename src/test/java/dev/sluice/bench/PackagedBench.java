@@ -1,5 +1,9 @@
 package dev.sluice.bench;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,7 +89,7 @@ class PackagedBench {
      * Configuration of one server process, with its own queues and database. It reaches SQS and Redis directly (their
      * proxies are test instruments) and MongoDB through its proxy, which counts connections and commands.
      */
-    static Map<String, String> config(String mode) {
+    private static Map<String, String> config(String mode) {
         String name = mode + "-" + (++servers);
         Map<String, String> c = new HashMap<>(SluiceTestServers.config());
         c.putAll(SluiceTestServers.freshQueues("bench-" + name));
@@ -102,7 +106,7 @@ class PackagedBench {
         return c;
     }
 
-    private static ServerProcess start(String mode, Map<String, String> config) {
+    private static ServerProcess start(Map<String, String> config) {
         ServerProcess server = new ServerProcess("server-" + config.get("sluice.mongo.database"), config);
         server.awaitFirstServed(Load.HTTP, Load.post(0, "/q/health/live", "").GET());
         return server;
@@ -128,8 +132,8 @@ class PackagedBench {
         }
         REPORT.line("### Start-up and memory (JVM, " + ROUNDS + " starts)").table(
                 List.of("measure", "median", "spread"),
-                List.of(List.of("`java -jar` to the first accepted event (ms)", f0(median(startup)), spread(startup)),
-                        List.of("resident memory after 10 s of load (MiB)", f0(median(rss)), spread(rss))));
+                List.of(List.of("`java -jar` to the first accepted event (ms)", f0(median(startup)), spread0(startup)),
+                        List.of("resident memory after 10 s of load (MiB)", f0(median(rss)), spread0(rss))));
         REPORT.line("Native: no GraalVM/Mandrel can be installed on this machine, so the native executable is not "
                 + "measured here; build it with `./mvnw package -Dnative -Dserver` and run this benchmark against it.");
     }
@@ -144,7 +148,7 @@ class PackagedBench {
         Map<String, ServerProcess> running = new LinkedHashMap<>();
         try {
             for (String mode : modes) {
-                running.put(mode, start(mode, config(mode)));
+                running.put(mode, start(config(mode)));
             }
             // a fresh JVM compiles for a minute or more on two cores: measure the compiled code
             for (String mode : modes) {
@@ -258,7 +262,7 @@ class PackagedBench {
         ServerProcess server = null;
         try {
             if (mode.equals("queue")) {
-                server = start(mode, config);
+                server = start(config);
             } else {
                 for (int i = 0; i < clients; i++) {
                     instances.add(new OldDesign(config.get("quarkus.mongodb.connection-string"), database,
@@ -320,12 +324,11 @@ class PackagedBench {
     /** A value of the server's Prometheus metrics ({@code /q/metrics}), 0 when absent. */
     private static double metric(int port, String name) {
         try {
-            String text = Load.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://localhost:" + port + "/q/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String text = Load.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
             return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -350,7 +353,7 @@ class PackagedBench {
     private static JsonNode flush(int port) {
         try {
             return JSON.readTree(Load.send(port, "/internal/flush", ""));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -379,7 +382,7 @@ class PackagedBench {
         for (int round = 0; round < rounds; round++) {
             Map<String, String> config = config("queue");
             String database = config.get("sluice.mongo.database");
-            try (ServerProcess server = start("queue", config)) {
+            try (ServerProcess server = start(config)) {
                 // the flush's code compiled first, as in a function that flushes every 30 s
                 fill(server.port(), BACKLOG / 5);
                 drain(server.port());
@@ -446,7 +449,7 @@ class PackagedBench {
 
     private OutageDrain outageDrain() {
         Map<String, String> config = config("queue");
-        try (ServerProcess server = start("queue", config)) {
+        try (ServerProcess server = start(config)) {
             ScheduledExecutorService pace = Executors.newScheduledThreadPool(4);
             AtomicLong sent = new AtomicLong();
             mongoProxy.down();
@@ -490,7 +493,7 @@ class PackagedBench {
     }
 
     /** Queues {@code events} AI usage events in batches of 100, from 8 clients. */
-    static void fill(int port, int events) {
+    private static void fill(int port, int events) {
         AtomicLong left = new AtomicLong(events / 100);
         Load.concurrently(8, c -> {
             while (left.getAndDecrement() > 0) {
@@ -520,10 +523,6 @@ class PackagedBench {
         }
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    }
-
-    private static String spread(List<Double> values) {
-        return spread0(values);
     }
 
     private static String spread0(List<Double> values) {

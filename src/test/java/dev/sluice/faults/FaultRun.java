@@ -212,7 +212,7 @@ public final class FaultRun {
         int replayed = 0;
         long deadline = System.nanoTime() + plan.visibilityTimeout().multipliedBy(3).plusSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode replay = post(port, "/internal/dlq/replay");
+            JsonNode replay = send(adminPost(port, "/internal/dlq/replay", Duration.ofSeconds(60)));
             replayed += replay == null ? 0 : replay.path("replayed").asInt();
             flushOnce(port);
             JsonNode queue = queueDepth(port);
@@ -307,21 +307,21 @@ public final class FaultRun {
     }
 
     private HttpRequest flushRequest(int port) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/internal/flush"))
-                .timeout(plan.flushTimeBudget().plusSeconds(60)).header("Authorization", "Bearer " + KEY)
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        return adminPost(port, "/internal/flush", plan.flushTimeBudget().plusSeconds(60));
+    }
+
+    private static HttpRequest adminPost(int port, String path, Duration timeout) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(timeout)
+                .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.noBody()).build();
     }
 
     /** One flush; its report, or null when the call failed. */
     private JsonNode flushOnce(int port) {
-        return post(port, "/internal/flush");
+        return send(flushRequest(port));
     }
 
-    private JsonNode post(int port, String path) {
-        HttpRequest request = path.equals("/internal/flush") ? flushRequest(port)
-                : HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + KEY)
-                        .POST(HttpRequest.BodyPublishers.noBody()).build();
+    /** The answer's JSON, or null when the call failed or was not answered 200. */
+    private JsonNode send(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? json.readTree(response.body()) : null;

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -221,7 +222,7 @@ public final class FaultProxy implements AutoCloseable {
                 while (end < headSize && head[end] != 0) {
                     end++;
                 }
-                name = new String(head, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+                name = new String(head, start, end - start, StandardCharsets.UTF_8);
             } else if (opCode == 2004) {
                 name = "legacy query";
             }
