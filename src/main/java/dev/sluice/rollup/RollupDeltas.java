@@ -1,9 +1,9 @@
 package dev.sluice.rollup;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +83,25 @@ public final class RollupDeltas {
     final Map<String, Delta> platformDaily = new LinkedHashMap<>();
     private final Set<String> users = new TreeSet<>();
 
+    private static final long DAY_MILLIS = 86_400_000L;
+    private static final String[] TOTALS = fields("totals.", Counters.ALL);
+    /** {@code hours.HH.<counter>} by hour and counter. */
+    private static final String[][] HOURLY = new String[24][];
+
+    static {
+        for (int h = 0; h < 24; h++) {
+            HOURLY[h] = fields("hours.%02d.".formatted(h), Counters.ALL);
+        }
+    }
+
+    /** Positions of the counters in {@link Counters#ALL}. */
+    private static final int REQUESTS = 0, INPUT = 1, OUTPUT = 2, CACHED = 3, COST = 4, ANALYTICS = 5;
+
+    /** {@code models.<model>.<counter>} by model, each made once. */
+    private final Map<Object, String[]> modelFields = new HashMap<>();
+    private long lastEpochDay = Long.MIN_VALUE;
+    private String lastDay;
+
     /** Counts one stored event (a raw document with at least {@link #FIELDS}). */
     public void add(EventKind kind, Document event) {
         String user = user(event);
@@ -90,9 +109,9 @@ public final class RollupDeltas {
             return;
         }
         Date at = at(event);
-        Instant instant = at.toInstant();
-        String day = LocalDate.ofInstant(instant, ZoneOffset.UTC).toString();
-        String hour = "hours.%02d.".formatted(instant.atZone(ZoneOffset.UTC).getHour());
+        long millis = at.getTime();
+        String day = day(Math.floorDiv(millis, DAY_MILLIS));
+        String[] hourly = HOURLY[(int) (Math.floorMod(millis, DAY_MILLIS) / 3_600_000L)];
         users.add(user);
 
         Delta daily = userDaily.computeIfAbsent(dailyId(user, day), id -> {
@@ -110,28 +129,39 @@ public final class RollupDeltas {
         totals.seen(at);
 
         if (kind == EventKind.AI_USAGE) {
-            Map<String, Long> counters = new LinkedHashMap<>();
-            counters.put(Counters.REQUESTS, 1L);
-            counters.put(Counters.INPUT_TOKENS, number(event, Counters.INPUT_TOKENS));
-            counters.put(Counters.OUTPUT_TOKENS, number(event, Counters.OUTPUT_TOKENS));
-            counters.put(Counters.CACHED_TOKENS, number(event, Counters.CACHED_TOKENS));
-            counters.put(Counters.COST_NANOS, Counters.toNanos((Number) event.get("costUsd")));
-            String model = "models." + EventDocuments.escape(String.valueOf(event.get("model"))) + ".";
-            counters.forEach((name, value) -> {
-                daily.add("totals." + name, value);
-                daily.add(hour + name, value);
-                totals.add("totals." + name, value);
-                totals.add(model + name, value);
-                platform.add("totals." + name, value);
-                platform.add(model + name, value);
-            });
+            String[] model = modelFields.computeIfAbsent(event.get("model"),
+                    m -> fields("models." + EventDocuments.escape(String.valueOf(m)) + ".", Counters.ALL));
+            long[] values = { 1, number(event, Counters.INPUT_TOKENS), number(event, Counters.OUTPUT_TOKENS),
+                    number(event, Counters.CACHED_TOKENS), Counters.toNanos((Number) event.get("costUsd")) };
+            for (int c = REQUESTS; c <= COST; c++) {
+                long value = values[c];
+                daily.add(TOTALS[c], value);
+                daily.add(hourly[c], value);
+                totals.add(TOTALS[c], value);
+                totals.add(model[c], value);
+                platform.add(TOTALS[c], value);
+                platform.add(model[c], value);
+            }
         } else {
-            daily.add("totals." + Counters.ANALYTICS_EVENTS, 1);
-            daily.add(hour + Counters.ANALYTICS_EVENTS, 1);
-            totals.add("totals." + Counters.ANALYTICS_EVENTS, 1);
+            daily.add(TOTALS[ANALYTICS], 1);
+            daily.add(hourly[ANALYTICS], 1);
+            totals.add(TOTALS[ANALYTICS], 1);
             totals.add("events." + EventDocuments.escape(analyticsName(event)), 1);
-            platform.add("totals." + Counters.ANALYTICS_EVENTS, 1);
+            platform.add(TOTALS[ANALYTICS], 1);
         }
+    }
+
+    /** {@code yyyy-MM-dd} of a UTC day; events of a fold mostly share a day. */
+    private String day(long epochDay) {
+        if (epochDay != lastEpochDay) {
+            lastDay = LocalDate.ofEpochDay(epochDay).toString();
+            lastEpochDay = epochDay;
+        }
+        return lastDay;
+    }
+
+    private static String[] fields(String prefix, List<String> counters) {
+        return counters.stream().map(c -> prefix + c).toArray(String[]::new);
     }
 
     public boolean isEmpty() {

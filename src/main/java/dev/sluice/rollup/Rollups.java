@@ -2,6 +2,7 @@ package dev.sluice.rollup;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.ne;
 
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -47,11 +49,14 @@ import dev.sluice.store.SluiceCollections;
  * Keeps the rollups that stats read, counting every stored event exactly once, through retries, duplicates and a
  * crash at any point, without transactions.
  *
- * <p>Every event is stored with the marker {@code _p}. A <em>fold</em> claims all marked events in one
- * {@code updateMany} per collection, replacing {@code _p} with its own id {@code _f} (each document's update is atomic,
- * so two folds never claim the same event), reads what it claimed, adds it to the rollups with one upsert per rollup
- * document, publishes {@link UsersChanged}, and removes {@code _f}. An event stored twice (a redelivered message, a
- * client retry) is a duplicate key and never gets a second marker.
+ * <p>A <em>fold</em> counts the events that carry its id in {@code _f}: it adds them to the rollups with one upsert
+ * per rollup document, publishes {@link UsersChanged}, and removes {@code _f}. The flush and the in-memory buffer
+ * store their events with the id of a new fold already in {@code _f} ({@link #newFold()}, {@link #foldStored}): the
+ * insert is the claim, and the fold counts the documents it just wrote, with no read. A single insert (the
+ * {@code direct} mode) stores an event with the marker {@code _p} instead, and a later fold ({@link #fold()}) claims
+ * all marked events in one {@code updateMany} per collection, replacing {@code _p} with its id (each document's update
+ * is atomic, so two folds never claim the same event), and reads what it claimed. An event stored twice (a
+ * redelivered message, a client retry) is a duplicate key and never gets a second marker.
  *
  * <p>The rollup upsert only matches a document whose {@code folds} does not hold the fold's id, and pushes the id in
  * the same atomic update; a document that already counted the fold makes the upsert a duplicate key, which is
@@ -68,6 +73,8 @@ public class Rollups {
     private static final Logger LOG = Logger.getLogger(Rollups.class);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+    /** Ids per {@code updateMany} that releases the events of a fold. */
+    private static final int RELEASE_CHUNK = 1000;
 
     private final SluiceCollections collections;
     private final SluiceConfig config;
@@ -98,11 +105,60 @@ public class Rollups {
     public static final List<String> STEPS = List.of("claimed", "user_daily", "user_totals", "platform_daily",
             "published", "released");
 
-    /** Counts every stored event not counted yet; returns the users whose rollups changed. */
+    /** The id of a new fold, for the events a write is about to store ({@link #foldStored}). */
+    public static ObjectId newFold() {
+        return new ObjectId();
+    }
+
+    /** Counts every event stored with the marker {@code _p}; returns the users whose rollups changed. */
     public Set<String> fold() {
+        return timed(this::claimAndApply);
+    }
+
+    /**
+     * Counts the events a write just stored claimed by {@code fold}, from the documents it wrote; returns the users
+     * whose rollups changed.
+     *
+     * @param stored the documents newly stored, by kind
+     * @param complete whether every chunk of the write was answered; when one was not, some of its events may be
+     *        stored unknown to the writer, so the fold reads what MongoDB holds for it instead
+     */
+    public Set<String> foldStored(ObjectId fold, Map<EventKind, List<Document>> stored, boolean complete) {
+        return timed(() -> {
+            probe.accept("claimed");
+            if (!complete) {
+                return apply(fold, false);
+            }
+            RollupDeltas deltas = new RollupDeltas();
+            stored.forEach((kind, documents) -> documents.forEach(document -> deltas.add(kind, document)));
+            count(fold, deltas, false);
+            for (Map.Entry<EventKind, List<Document>> written : stored.entrySet()) {
+                List<Object> ids = written.getValue().stream().map(document -> document.get("_id")).toList();
+                for (int from = 0; from < ids.size(); from += RELEASE_CHUNK) {
+                    // by _id: every server serves it from the _id index
+                    collections.events(written.getKey()).updateMany(
+                            in("_id", ids.subList(from, Math.min(ids.size(), from + RELEASE_CHUNK))),
+                            Updates.unset(EventDocuments.FOLD));
+                }
+            }
+            probe.accept("released");
+            return deltas.users();
+        });
+    }
+
+    /** {@link #foldStored} for the writers, which go on without it (see {@link #tryFold()}). */
+    public void tryFoldStored(ObjectId fold, Map<EventKind, List<Document>> stored, boolean complete) {
+        try {
+            foldStored(fold, stored, complete);
+        } catch (MongoException e) {
+            LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
+        }
+    }
+
+    private Set<String> timed(Supplier<Set<String>> fold) {
         long start = System.nanoTime();
         try {
-            return claimAndApply();
+            return fold.get();
         } finally {
             foldTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
@@ -166,6 +222,16 @@ public class Rollups {
                 deltas.add(kind, event);
             }
         }
+        count(fold, deltas, repeat);
+        for (EventKind kind : EventKind.values()) {
+            collections.events(kind).updateMany(eq(EventDocuments.FOLD, fold), Updates.unset(EventDocuments.FOLD));
+        }
+        probe.accept("released");
+        return deltas.users();
+    }
+
+    /** Adds a fold's deltas to the rollups and publishes the users they change. */
+    private void count(ObjectId fold, RollupDeltas deltas, boolean repeat) {
         if (!deltas.isEmpty()) {
             int kept = config.rollup().foldsRemembered();
             upsert(collections.userDaily(), deltas.userDaily, fold, kept, true, repeat);
@@ -177,11 +243,6 @@ public class Rollups {
             usersChanged.fire(new UsersChanged(Set.copyOf(deltas.users())));
             probe.accept("published");
         }
-        for (EventKind kind : EventKind.values()) {
-            collections.events(kind).updateMany(eq(EventDocuments.FOLD, fold), Updates.unset(EventDocuments.FOLD));
-        }
-        probe.accept("released");
-        return deltas.users();
     }
 
     private static <K> void upsert(MongoCollection<Document> rollups, Map<K, RollupDeltas.Delta> deltas,

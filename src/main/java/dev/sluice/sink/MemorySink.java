@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Typed;
 
+import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 import dev.sluice.config.SluiceConfig;
@@ -73,9 +74,10 @@ public class MemorySink implements EventSink {
             if (batch.isEmpty()) {
                 return 0;
             }
-            BulkWriter.Outcome outcome = writer.write(batch, config.flush().insertChunkSize());
-            if (outcome.inserted() > 0) {
-                rollups.tryFold();
+            ObjectId fold = Rollups.newFold();
+            BulkWriter.Outcome outcome = writer.write(batch, config.flush().insertChunkSize(), fold);
+            if (outcome.inserted() > 0 || outcome.storeUnavailable()) {
+                rollups.tryFoldStored(fold, outcome.stored(), !outcome.storeUnavailable());
             }
             int lost = 0;
             for (int i = outcome.failed().nextSetBit(0); i >= 0; i = outcome.failed().nextSetBit(i + 1)) {

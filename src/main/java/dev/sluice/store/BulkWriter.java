@@ -8,12 +8,16 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 
 /**
  * Writes a mixed list of events: grouped by collection, in unordered {@code insertMany} chunks, with the result mapped
- * back to each event's position in the list. Used by the queue flush and by the in-memory buffer.
+ * back to each event's position in the list. Used by the queue flush and by the in-memory buffer. Every event is
+ * stored claimed by the caller's fold, which counts the documents newly stored ({@link Outcome#stored()}).
  */
 @ApplicationScoped
 public class BulkWriter {
@@ -27,20 +31,27 @@ public class BulkWriter {
     /**
      * The outcome of a write.
      *
-     * @param inserted events newly stored
+     * @param stored the documents newly stored, by collection; when MongoDB was unreachable for a chunk, some of
+     *        its events may be stored without being listed here
      * @param duplicates events already stored before
      * @param failed positions in the written list of events not stored
      * @param storeUnavailable whether MongoDB was unreachable for at least one chunk
      */
-    public record Outcome(int inserted, int duplicates, BitSet failed, boolean storeUnavailable) {
+    public record Outcome(Map<EventKind, List<Document>> stored, int duplicates, BitSet failed,
+            boolean storeUnavailable) {
+
+        /** Events newly stored. */
+        public int inserted() {
+            return stored.values().stream().mapToInt(List::size).sum();
+        }
     }
 
-    public Outcome write(List<TrackedEvent> events, int chunkSize) {
+    public Outcome write(List<TrackedEvent> events, int chunkSize, ObjectId fold) {
         Map<EventKind, List<Integer>> positions = new EnumMap<>(EventKind.class);
         for (int i = 0; i < events.size(); i++) {
             positions.computeIfAbsent(events.get(i).kind(), k -> new ArrayList<>()).add(i);
         }
-        int inserted = 0;
+        Map<EventKind, List<Document>> stored = new EnumMap<>(EventKind.class);
         int duplicates = 0;
         boolean unavailable = false;
         BitSet failed = new BitSet(events.size());
@@ -52,13 +63,13 @@ public class BulkWriter {
                     chunk.forEach(failed::set);
                     continue;
                 }
-                InsertResult result = store.insert(group.getKey(), chunk.stream().map(events::get).toList());
-                inserted += result.inserted();
+                InsertResult result = store.insert(group.getKey(), chunk.stream().map(events::get).toList(), fold);
+                stored.computeIfAbsent(group.getKey(), k -> new ArrayList<>()).addAll(result.stored());
                 duplicates += result.duplicates();
                 result.failed().stream().forEach(i -> failed.set(chunk.get(i)));
                 unavailable = result.storeUnavailable();
             }
         }
-        return new Outcome(inserted, duplicates, failed, unavailable);
+        return new Outcome(stored, duplicates, failed, unavailable);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
+import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 import com.mongodb.ErrorCategory;
@@ -38,17 +39,17 @@ public class MongoEventStore implements EventStore {
     }
 
     @Override
-    public InsertResult insert(EventKind kind, List<TrackedEvent> events) {
+    public InsertResult insert(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
         if (events.isEmpty()) {
-            return new InsertResult(0, 0, new BitSet(), false);
+            return new InsertResult(List.of(), 0, new BitSet(), false);
         }
         List<Document> docs = new ArrayList<>(events.size());
         for (TrackedEvent event : events) {
-            docs.add(EventDocuments.toDocument(event));
+            docs.add(EventDocuments.toDocument(event, fold));
         }
         try {
             collections.events(kind).insertMany(docs, new InsertManyOptions().ordered(false));
-            return new InsertResult(docs.size(), 0, new BitSet(), false);
+            return new InsertResult(docs, 0, new BitSet(), false);
         } catch (MongoBulkWriteException e) {
             // The index of each error is the position of the document in docs. The inserted count the server
             // reports is not used: some servers (mongo-java-server) report it wrong after errors.
@@ -70,7 +71,13 @@ public class MongoEventStore implements EventStore {
                 LOG.warnf("%d of %d %s events rejected by MongoDB, first: %s", failed.cardinality(), docs.size(),
                         kind.wireName(), e.getWriteErrors().get(0).getMessage());
             }
-            return new InsertResult(docs.size() - e.getWriteErrors().size(), duplicates.cardinality(), failed, false);
+            BitSet rejected = new BitSet(docs.size());
+            e.getWriteErrors().forEach(error -> rejected.set(error.getIndex()));
+            List<Document> stored = new ArrayList<>(docs.size() - rejected.cardinality());
+            for (int i = rejected.nextClearBit(0); i < docs.size(); i = rejected.nextClearBit(i + 1)) {
+                stored.add(docs.get(i));
+            }
+            return new InsertResult(stored, duplicates.cardinality(), failed, false);
         } catch (MongoException e) {
             LOG.warnf("MongoDB unavailable, %d %s events not stored: %s", docs.size(), kind.wireName(),
                     e.getMessage());

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 import dev.sluice.flush.FlushMetrics;
+import dev.sluice.flush.FlushReport;
 import dev.sluice.flush.Flusher;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.queue.MessageCodec;
@@ -27,6 +28,7 @@ import dev.sluice.store.BulkWriter;
 import dev.sluice.store.EventDocuments;
 import dev.sluice.store.EventStore;
 import dev.sluice.testing.FaultyQueue;
+import dev.sluice.testing.FaultyStore;
 import dev.sluice.testing.PipelineTest;
 import dev.sluice.testing.SluiceTestServers;
 import io.quarkus.test.junit.QuarkusTest;
@@ -136,6 +138,25 @@ class RollupExactnessTest extends PipelineTest {
         Thread.sleep(2_300); // the messages come back
         assertEquals(2, flush().duplicates());
         assertExact("x2", 2, 12, 0.5, 0);
+    }
+
+    @Test
+    void eventsStoredWhoseAnswerWasLostAreCountedFromMongoDb() throws Exception {
+        usage("l-1", "x6", 6, "0.6");
+        track("l-2", "x6");
+        FaultyStore unanswered = new FaultyStore(store);
+        unanswered.loseAnswer = true;
+        FlushReport lost = new Flusher(queue, codec, new BulkWriter(unanswered), store, rollups, flushMetrics,
+                config).flush();
+        assertEquals(0, lost.inserted());
+        assertEquals(0, lost.deleted(), "nothing known stored: the messages stay");
+        assertEquals(1, stats("x6").getLong("totals.requests"), "what was stored is counted in the same flush");
+        Thread.sleep(2_300); // they come back
+        FlushReport again = flush();
+        // the usage event was stored by the write without an answer; the writer tried no further chunk
+        assertEquals(1, again.duplicates());
+        assertEquals(1, again.inserted());
+        assertExact("x6", 1, 6, 0.6, 1);
     }
 
     @ParameterizedTest

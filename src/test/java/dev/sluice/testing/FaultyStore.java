@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.bson.types.ObjectId;
+
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.store.EventStore;
@@ -21,6 +23,8 @@ public class FaultyStore implements EventStore {
     public volatile Set<String> rejectIds = Set.of();
     public volatile CountDownLatch holdInsert;
     public volatile Runnable beforeInsert = () -> { };
+    /** Stores the events, then answers as if MongoDB had become unreachable: the writer cannot know what is stored. */
+    public volatile boolean loseAnswer;
     public final CountDownLatch insertStarted = new CountDownLatch(1);
 
     public FaultyStore(EventStore real) {
@@ -28,7 +32,7 @@ public class FaultyStore implements EventStore {
     }
 
     @Override
-    public InsertResult insert(EventKind kind, List<TrackedEvent> events) {
+    public InsertResult insert(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
         insertStarted.countDown();
         beforeInsert.run();
         if (holdInsert != null) {
@@ -39,7 +43,10 @@ public class FaultyStore implements EventStore {
             }
         }
         List<TrackedEvent> accepted = events.stream().filter(e -> !rejectIds.contains(e.id())).toList();
-        InsertResult result = real.insert(kind, accepted);
+        InsertResult result = real.insert(kind, accepted, fold);
+        if (loseAnswer) {
+            return InsertResult.allFailed(events.size());
+        }
         BitSet failed = new BitSet(events.size());
         int a = 0;
         for (int i = 0; i < events.size(); i++) {
@@ -49,7 +56,7 @@ public class FaultyStore implements EventStore {
                 failed.set(i);
             }
         }
-        return new InsertResult(result.inserted(), result.duplicates(), failed, result.storeUnavailable());
+        return new InsertResult(result.stored(), result.duplicates(), failed, result.storeUnavailable());
     }
 
     @Override
