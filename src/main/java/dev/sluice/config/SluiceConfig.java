@@ -158,6 +158,10 @@ public interface SluiceConfig {
         @WithDefault("resent")
         String resentCollection();
 
+        /** The ids of the events each unfinished fold wrote, for its recovery (see {@code Rollups}). */
+        @WithDefault("fold_journal")
+        String foldJournalCollection();
+
         /**
          * How long raw events are kept (a TTL index on {@code receivedAt}); rollups are kept. Changing it later
          * needs the index dropped or {@code collMod}: the index is created once.

@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -39,9 +38,9 @@ import dev.sluice.store.EventStore;
  * timeout; after {@code maxReceiveCount} receives SQS moves it to the dead-letter queue. Because the event id is the
  * {@code _id}, a redelivered message, or a flush that dies between insert and delete, stores nothing twice.
  *
- * <p>Each write stores its events claimed by a new fold, and before the messages are deleted, that fold counts the
- * newly stored events into the rollups ({@link Rollups}), so stats and their cache see them in the same cycle. In the {@code direct} and {@code memory}
- * write modes there is no queue to drain and a flush only folds.
+ * <p>Each write stores its events claimed by a new fold, which counts them into the rollups before the messages are
+ * deleted ({@link Rollups#writeCounted}), so stats and their cache see them in the same cycle. In the {@code direct}
+ * and {@code memory} write modes there is no queue to drain and a flush only folds.
  */
 @ApplicationScoped
 public class Flusher {
@@ -210,13 +209,9 @@ public class Flusher {
             }
             parsed.add(message);
         }
-        ObjectId fold = Rollups.newFold();
-        BulkWriter.Outcome outcome = writer.write(events, config.insertChunkSize(), fold);
+        BulkWriter.Outcome outcome = rollups.writeCounted(writer, events, config.insertChunkSize());
         BitSet failedMessages = new BitSet(parsed.size());
         outcome.failed().stream().forEach(i -> failedMessages.set(owner.get(i)));
-        if (outcome.inserted() > 0 || outcome.storeUnavailable()) {
-            rollups.tryFoldStored(fold, outcome.stored(), !outcome.storeUnavailable());
-        }
         List<ReceivedMessage> stored = new ArrayList<>(parsed.size());
         for (int m = 0; m < parsed.size(); m++) {
             if (!failedMessages.get(m)) {

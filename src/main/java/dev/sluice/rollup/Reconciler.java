@@ -4,6 +4,7 @@ import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.exists;
 import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.nin;
 import static com.mongodb.client.model.Filters.or;
 
 import java.time.Clock;
@@ -21,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
 import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
 
 import com.mongodb.client.model.Projections;
 
@@ -55,8 +57,10 @@ public class Reconciler {
 
         RollupDeltas raw = new RollupDeltas();
         long events = 0;
+        List<ObjectId> unfinished = collections.foldJournal().distinct("fold", ObjectId.class)
+                .into(new ArrayList<>());
         Bson folded = and(exists(EventDocuments.PENDING, false), exists(EventDocuments.FOLD, false),
-                gte("timestamp", fromDate));
+                nin(EventDocuments.STORED_BY, unfinished), gte("timestamp", fromDate));
         Bson ofUser = eq("userId", userId);
         Bson anonymous = and(eq("anonymousId", userId), or(exists("userId", false), eq("userId", "")));
         for (EventKind kind : EventKind.values()) {

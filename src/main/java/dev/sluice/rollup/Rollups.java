@@ -9,6 +9,7 @@ import static com.mongodb.client.model.Filters.ne;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,8 @@ import io.micrometer.core.instrument.Timer;
 
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
+import dev.sluice.event.TrackedEvent;
+import dev.sluice.store.BulkWriter;
 import dev.sluice.store.EventDocuments;
 import dev.sluice.store.SluiceCollections;
 
@@ -49,20 +52,23 @@ import dev.sluice.store.SluiceCollections;
  * Keeps the rollups that stats read, counting every stored event exactly once, through retries, duplicates and a
  * crash at any point, without transactions.
  *
- * <p>A <em>fold</em> counts the events that carry its id in {@code _f}: it adds them to the rollups with one upsert
- * per rollup document, publishes {@link UsersChanged}, and removes {@code _f}. The flush and the in-memory buffer
- * store their events with the id of a new fold already in {@code _f} ({@link #newFold()}, {@link #foldStored}): the
- * insert is the claim, and the fold counts the documents it just wrote, with no read. A single insert (the
- * {@code direct} mode) stores an event with the marker {@code _p} instead, and a later fold ({@link #fold()}) claims
- * all marked events in one {@code updateMany} per collection, replacing {@code _p} with its id (each document's update
- * is atomic, so two folds never claim the same event), and reads what it claimed. An event stored twice (a
- * redelivered message, a client retry) is a duplicate key and never gets a second marker.
+ * <p>The flush and the in-memory buffer write with {@link #writeCounted}: a new fold first journals the ids of the
+ * events it is about to write ({@code fold_journal}), writes them with its id in {@code _s} (so the insert is the
+ * claim: an event stored twice, a redelivered message or a client retry, is a duplicate key and keeps the fold that
+ * stored it first), counts the documents it wrote with one upsert per rollup document, with no read, publishes
+ * {@link UsersChanged}, and deletes its journal entry. Each event is written once; nothing is rewritten to release it.
+ *
+ * <p>A single insert (the {@code direct} mode) stores an event with the marker {@code _p} instead. A later fold
+ * ({@link #fold()}) claims all marked events in one {@code updateMany} per collection, replacing {@code _p} with its
+ * own id {@code _f} (each document's update is atomic, so two folds never claim the same event), reads what it
+ * claimed, counts it, and removes {@code _f}.
  *
  * <p>The rollup upsert only matches a document whose {@code folds} does not hold the fold's id, and pushes the id in
  * the same atomic update; a document that already counted the fold makes the upsert a duplicate key, which is
  * skipped. So a fold that dies after claiming, halfway through its upserts, or before removing {@code _f} can be
- * repeated: events still carrying an {@code _f} older than {@code sluice.rollup.recover-after} are taken over by the
- * next fold ({@link #recover()}), which repeats exactly that fold. The fold's own first pass needs no guard (no rollup
+ * repeated: journal entries and events still carrying an {@code _f} older than {@code sluice.rollup.recover-after}
+ * are taken over by the next fold ({@link #recover()}), which repeats exactly that fold, reading its events back (a
+ * journaled fold's are those of its journaled ids whose {@code _s} is the fold's). The fold's own first pass needs no guard (no rollup
  * holds its id yet); {@code recover-after} must be longer than any fold can run (a fold is a handful of operations,
  * each bounded by the driver's timeouts, and the Lambda timeout ends a flush sooner), so that a takeover never runs
  * beside the fold it repeats.
@@ -73,8 +79,9 @@ public class Rollups {
     private static final Logger LOG = Logger.getLogger(Rollups.class);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
-    /** Ids per {@code updateMany} that releases the events of a fold. */
-    private static final int RELEASE_CHUNK = 1000;
+    /** Event ids per journal entry (about 40 bytes each). */
+    private static final int JOURNAL_IDS = 10_000;
+    private static final List<String> JOURNALED_FIELDS = concat(RollupDeltas.FIELDS, EventDocuments.STORED_BY);
 
     private final SluiceCollections collections;
     private final SluiceConfig config;
@@ -105,9 +112,10 @@ public class Rollups {
     public static final List<String> STEPS = List.of("claimed", "user_daily", "user_totals", "platform_daily",
             "published", "released");
 
-    /** The id of a new fold, for the events a write is about to store ({@link #foldStored}). */
-    public static ObjectId newFold() {
-        return new ObjectId();
+    private static List<String> concat(List<String> fields, String field) {
+        List<String> all = new ArrayList<>(fields);
+        all.add(field);
+        return List.copyOf(all);
     }
 
     /** Counts every event stored with the marker {@code _p}; returns the users whose rollups changed. */
@@ -116,43 +124,74 @@ public class Rollups {
     }
 
     /**
-     * Counts the events a write just stored claimed by {@code fold}, from the documents it wrote; returns the users
-     * whose rollups changed.
-     *
-     * @param stored the documents newly stored, by kind
-     * @param complete whether every chunk of the write was answered; when one was not, some of its events may be
-     *        stored unknown to the writer, so the fold reads what MongoDB holds for it instead
+     * Writes events with {@code writer} under a new fold and counts what it stored (see the class comment). When the
+     * journal cannot be written, nothing is: every event is reported failed, MongoDB unavailable. A failed count is
+     * logged and left to recovery; it never fails the write.
      */
-    public Set<String> foldStored(ObjectId fold, Map<EventKind, List<Document>> stored, boolean complete) {
-        return timed(() -> {
-            probe.accept("claimed");
-            if (!complete) {
-                return apply(fold, false);
-            }
-            RollupDeltas deltas = new RollupDeltas();
-            stored.forEach((kind, documents) -> documents.forEach(document -> deltas.add(kind, document)));
-            count(fold, deltas, false);
-            for (Map.Entry<EventKind, List<Document>> written : stored.entrySet()) {
-                List<Object> ids = written.getValue().stream().map(document -> document.get("_id")).toList();
-                for (int from = 0; from < ids.size(); from += RELEASE_CHUNK) {
-                    // by _id: every server serves it from the _id index
-                    collections.events(written.getKey()).updateMany(
-                            in("_id", ids.subList(from, Math.min(ids.size(), from + RELEASE_CHUNK))),
-                            Updates.unset(EventDocuments.FOLD));
-                }
-            }
-            probe.accept("released");
-            return deltas.users();
-        });
-    }
-
-    /** {@link #foldStored} for the writers, which go on without it (see {@link #tryFold()}). */
-    public void tryFoldStored(ObjectId fold, Map<EventKind, List<Document>> stored, boolean complete) {
+    public BulkWriter.Outcome writeCounted(BulkWriter writer, List<TrackedEvent> events, int chunkSize) {
+        ObjectId fold = new ObjectId();
         try {
-            foldStored(fold, stored, complete);
+            journal(fold, events);
+        } catch (MongoException e) {
+            LOG.warnf("fold journal not written, %d events not stored: %s", events.size(), e.getMessage());
+            return BulkWriter.Outcome.notWritten(events.size());
+        }
+        BulkWriter.Outcome outcome = writer.write(events, chunkSize, fold);
+        try {
+            timed(() -> countStored(fold, outcome));
         } catch (MongoException e) {
             LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
         }
+        return outcome;
+    }
+
+    private void journal(ObjectId fold, List<TrackedEvent> events) {
+        Map<EventKind, List<String>> ids = new EnumMap<>(EventKind.class);
+        events.forEach(event -> ids.computeIfAbsent(event.kind(), k -> new ArrayList<>()).add(event.id()));
+        List<Document> entries = new ArrayList<>();
+        ids.forEach((kind, all) -> {
+            for (int from = 0; from < all.size(); from += JOURNAL_IDS) {
+                entries.add(new Document("fold", fold).append("kind", kind.wireName())
+                        .append("ids", all.subList(from, Math.min(all.size(), from + JOURNAL_IDS))));
+            }
+        });
+        collections.foldJournal().insertMany(entries);
+    }
+
+    /**
+     * Counts what a journaled fold wrote: the documents it knows it stored, or, when a chunk of the write went
+     * unanswered (some of its events may be stored unknown to the writer), what MongoDB holds for the fold.
+     */
+    private Set<String> countStored(ObjectId fold, BulkWriter.Outcome outcome) {
+        probe.accept("claimed");
+        RollupDeltas deltas;
+        if (outcome.storeUnavailable()) {
+            deltas = journaledDeltas(fold);
+        } else {
+            deltas = new RollupDeltas();
+            for (Map.Entry<EventKind, List<Document>> written : outcome.stored().entrySet()) {
+                written.getValue().forEach(document -> deltas.add(written.getKey(), document));
+            }
+        }
+        count(fold, deltas, false);
+        collections.foldJournal().deleteMany(eq("fold", fold));
+        probe.accept("released");
+        return deltas.users();
+    }
+
+    /** The deltas of the events a journaled fold stored, read back: its journaled ids whose {@code _s} is the fold. */
+    private RollupDeltas journaledDeltas(ObjectId fold) {
+        RollupDeltas deltas = new RollupDeltas();
+        for (Document entry : collections.foldJournal().find(eq("fold", fold))) {
+            EventKind kind = EventKind.fromWireName(entry.getString("kind"));
+            collections.events(kind).find(in("_id", entry.getList("ids", String.class)))
+                    .projection(Projections.include(JOURNALED_FIELDS)).forEach(event -> {
+                        if (fold.equals(event.get(EventDocuments.STORED_BY))) {
+                            deltas.add(kind, event);
+                        }
+                    });
+        }
+        return deltas;
     }
 
     private Set<String> timed(Supplier<Set<String>> fold) {
@@ -203,6 +242,14 @@ public class Rollups {
         for (ObjectId fold : stale) {
             LOG.warnf("taking over unfinished fold %s", fold);
             users.addAll(apply(fold, true));
+        }
+        for (ObjectId fold : collections.foldJournal().distinct("fold", lt("fold", cutoff), ObjectId.class)
+                .into(new TreeSet<>())) {
+            LOG.warnf("taking over unfinished fold %s", fold);
+            RollupDeltas deltas = journaledDeltas(fold);
+            count(fold, deltas, true);
+            collections.foldJournal().deleteMany(eq("fold", fold));
+            users.addAll(deltas.users());
         }
         return users;
     }

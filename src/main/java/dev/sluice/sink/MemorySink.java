@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Typed;
 
-import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 import dev.sluice.config.SluiceConfig;
@@ -74,11 +73,7 @@ public class MemorySink implements EventSink {
             if (batch.isEmpty()) {
                 return 0;
             }
-            ObjectId fold = Rollups.newFold();
-            BulkWriter.Outcome outcome = writer.write(batch, config.flush().insertChunkSize(), fold);
-            if (outcome.inserted() > 0 || outcome.storeUnavailable()) {
-                rollups.tryFoldStored(fold, outcome.stored(), !outcome.storeUnavailable());
-            }
+            BulkWriter.Outcome outcome = rollups.writeCounted(writer, batch, config.flush().insertChunkSize());
             int lost = 0;
             for (int i = outcome.failed().nextSetBit(0); i >= 0; i = outcome.failed().nextSetBit(i + 1)) {
                 if (!buffer.offer(batch.get(i))) {

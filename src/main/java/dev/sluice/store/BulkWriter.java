@@ -16,8 +16,9 @@ import dev.sluice.event.TrackedEvent;
 
 /**
  * Writes a mixed list of events: grouped by collection, in unordered {@code insertMany} chunks, with the result mapped
- * back to each event's position in the list. Used by the queue flush and by the in-memory buffer. Every event is
- * stored claimed by the caller's fold, which counts the documents newly stored ({@link Outcome#stored()}).
+ * back to each event's position in the list. Used by the queue flush and by the in-memory buffer, through
+ * {@code Rollups.writeCounted}: every event is stored claimed by a fold, which counts the documents newly stored
+ * ({@link Outcome#stored()}).
  */
 @ApplicationScoped
 public class BulkWriter {
@@ -39,6 +40,13 @@ public class BulkWriter {
      */
     public record Outcome(Map<EventKind, List<Document>> stored, int duplicates, BitSet failed,
             boolean storeUnavailable) {
+
+        /** The outcome of a write that did not start: every event failed, MongoDB unavailable. */
+        public static Outcome notWritten(int events) {
+            BitSet failed = new BitSet(events);
+            failed.set(0, events);
+            return new Outcome(Map.of(), 0, failed, true);
+        }
 
         /** Events newly stored. */
         public int inserted() {

@@ -37,8 +37,13 @@ public final class EventDocuments {
      * {@link #FOLD} and removes that once the event is counted (see {@code dev.sluice.rollup.Rollups}).
      */
     public static final String PENDING = "_p";
-    /** The id of the fold that counts the event, while that fold is under way. */
+    /** The id of the fold that counts a {@link #PENDING} event, while that fold is under way. */
     public static final String FOLD = "_f";
+    /**
+     * The id of the fold that stored the event and counts it: set by the insert, so that the insert is the claim. It
+     * stays; the fold's journal says whether the fold is under way.
+     */
+    public static final String STORED_BY = "_s";
 
     private EventDocuments() {
     }
@@ -48,12 +53,9 @@ public final class EventDocuments {
         return toDocument(event, PENDING, true);
     }
 
-    /**
-     * The document of an event claimed by {@code fold} from the moment it is stored: marked {@link #FOLD}, so that no
-     * other fold can take it and the one that stored it counts it.
-     */
+    /** The document of an event that {@code fold} stores and counts: marked {@link #STORED_BY}. */
     public static Document toDocument(TrackedEvent event, ObjectId fold) {
-        return toDocument(event, FOLD, fold);
+        return toDocument(event, STORED_BY, fold);
     }
 
     private static Document toDocument(TrackedEvent event, String marker, Object mark) {

@@ -97,6 +97,12 @@ public class SluiceCollections {
                         TimeUnit.SECONDS)));
     }
 
+    /** The journal of the folds under way: the ids of the events each wrote (see {@code Rollups}). */
+    public MongoCollection<Document> foldJournal() {
+        return indexed(config.mongo().foldJournalCollection(), c -> c.createIndex(Indexes.ascending("fold"),
+                new IndexOptions().name("fold")));
+    }
+
     private MongoCollection<Document> indexed(String name, Consumer<MongoCollection<Document>> indexes) {
         MongoCollection<Document> collection = database().getCollection(name);
         if (!indexed.containsKey(name)) {

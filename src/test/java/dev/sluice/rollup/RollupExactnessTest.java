@@ -102,6 +102,8 @@ class RollupExactnessTest extends PipelineTest {
         assertEquals(0, aiUsage().countDocuments(new Document(EventDocuments.PENDING, new Document("$exists", true)))
                 + aiUsage().countDocuments(new Document(EventDocuments.FOLD, new Document("$exists", true))),
                 "every event folded and released");
+        assertEquals(0, mongo().getCollection(config.mongo().foldJournalCollection()).countDocuments(),
+                "no fold under way");
     }
 
     private Document platformToday() {
