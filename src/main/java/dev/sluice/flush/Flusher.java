@@ -6,9 +6,14 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -57,6 +62,12 @@ public class Flusher {
     private final WriteMode writeMode;
     /** One flush at a time in a process, whoever triggers it. */
     private final ReentrantLock running = new ReentrantLock();
+    /** The flush's queue calls beside its writes ({@link Beside}). */
+    private final ExecutorService queueWork = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "sluice-flush-queue");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public Flusher(EventQueue queue, MessageCodec codec, BulkWriter writer, EventStore store, Rollups rollups,
             FlushMetrics metrics, SluiceConfig config) {
@@ -68,6 +79,11 @@ public class Flusher {
         this.metrics = metrics;
         this.config = config.flush();
         this.writeMode = config.writeMode();
+    }
+
+    @PreDestroy
+    void stop() {
+        queueWork.shutdownNow();
     }
 
     public FlushReport flush() {
@@ -139,35 +155,111 @@ public class Flusher {
         if (writeMode != WriteMode.QUEUE) {
             return FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
         }
+        Beside beside = new Beside();
+        FlushReport report;
+        try {
+            report = rounds(deadline, beside);
+        } catch (RuntimeException | Error e) {
+            beside.abandon();
+            throw e;
+        }
+        beside.finish();
+        return report.ended(report.stop(), millisSince(start));
+    }
+
+    private FlushReport rounds(long deadline, Beside beside) {
         FlushReport total = FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, 0);
         while (true) {
             if (total.events() >= config.maxEvents()) {
-                return total.ended(FlushReport.Stop.EVENT_BUDGET, millisSince(start));
+                return total.ended(FlushReport.Stop.EVENT_BUDGET, 0);
             }
             if (System.nanoTime() >= deadline) {
-                return total.ended(FlushReport.Stop.TIME_BUDGET, millisSince(start));
+                return total.ended(FlushReport.Stop.TIME_BUDGET, 0);
             }
-            List<ReceivedMessage> round;
             Round result;
             try {
-                round = receiveRound(deadline);
+                List<ReceivedMessage> round = beside.take(deadline);
                 if (round.isEmpty()) {
-                    return total.ended(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
+                    return total.ended(FlushReport.Stop.QUEUE_EMPTY, 0);
                 }
                 if (total.messages() == 0) {
                     long oldest = round.stream().mapToLong(ReceivedMessage::sentAtMillis).filter(t -> t > 0).min()
                             .orElse(System.currentTimeMillis());
                     metrics.oldestTaken(Duration.ofMillis(System.currentTimeMillis() - oldest));
                 }
-                result = store(round);
+                Unpacked unpacked = unpack(round);
+                if (total.events() + unpacked.events().size() < config.maxEvents()) {
+                    beside.prefetch(deadline);
+                }
+                result = store(unpacked, beside);
             } catch (QueueUnavailableException e) {
                 LOG.warnf("flush stopped, queue unavailable: %s", e.getMessage());
-                return total.ended(FlushReport.Stop.QUEUE_UNAVAILABLE, millisSince(start));
+                return total.ended(FlushReport.Stop.QUEUE_UNAVAILABLE, 0);
             }
             total = total.plus(result.report());
             if (result.storeUnavailable()) {
-                return total.ended(FlushReport.Stop.STORE_UNAVAILABLE, millisSince(start));
+                return total.ended(FlushReport.Stop.STORE_UNAVAILABLE, 0);
             }
+        }
+    }
+
+    /**
+     * The queue's work beside the writes, one call at a time on a thread of its own: the next round is received
+     * while this one is written, and a round's messages are deleted while the next is. Everything it started is
+     * waited for before the flush returns, so nothing runs on between two Lambda invocations.
+     */
+    private final class Beside {
+        private CompletableFuture<List<ReceivedMessage>> next;
+        private CompletableFuture<Void> deletes = CompletableFuture.completedFuture(null);
+
+        /** The round received beside the last write, or one received now. */
+        List<ReceivedMessage> take(long deadline) {
+            if (next == null) {
+                return receiveRound(deadline);
+            }
+            CompletableFuture<List<ReceivedMessage>> taken = next;
+            next = null;
+            return join(taken);
+        }
+
+        void prefetch(long deadline) {
+            next = CompletableFuture.supplyAsync(() -> receiveRound(deadline), queueWork);
+        }
+
+        void delete(List<ReceivedMessage> stored) {
+            deletes = deletes.thenRunAsync(() -> queue.delete(stored), queueWork);
+        }
+
+        /** Waits for the deletes, and gives back a round received but not taken. */
+        void finish() {
+            abandon();
+            join(deletes);
+        }
+
+        /** Waits for what is under way, whatever its outcome; a round received but not taken goes back. */
+        void abandon() {
+            if (next != null) {
+                List<ReceivedMessage> untaken = next.handle((received, error) -> received).join();
+                next = null;
+                if (untaken != null && !untaken.isEmpty()) {
+                    queue.release(untaken);
+                }
+            }
+            deletes.handle((done, error) -> null).join();
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 
@@ -188,7 +280,15 @@ public class Flusher {
     private record Round(FlushReport report, boolean storeUnavailable) {
     }
 
-    private Round store(List<ReceivedMessage> messages) {
+    /**
+     * A round's messages unpacked: their events, and for each event the position of its message in {@code parsed};
+     * a message that cannot be read goes to the dead-letter queue here.
+     */
+    private record Unpacked(int messages, List<TrackedEvent> events, List<Integer> owner,
+            List<ReceivedMessage> parsed, int deadLettered) {
+    }
+
+    private Unpacked unpack(List<ReceivedMessage> messages) {
         List<TrackedEvent> events = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         List<ReceivedMessage> parsed = new ArrayList<>(messages.size());
@@ -209,18 +309,23 @@ public class Flusher {
             }
             parsed.add(message);
         }
-        BulkWriter.Outcome outcome = rollups.writeCounted(writer, events, config.insertChunkSize());
+        return new Unpacked(messages.size(), events, owner, parsed, deadLettered);
+    }
+
+    private Round store(Unpacked round, Beside beside) {
+        List<ReceivedMessage> parsed = round.parsed();
+        BulkWriter.Outcome outcome = rollups.writeCounted(writer, round.events(), config.insertChunkSize());
         BitSet failedMessages = new BitSet(parsed.size());
-        outcome.failed().stream().forEach(i -> failedMessages.set(owner.get(i)));
+        outcome.failed().stream().forEach(i -> failedMessages.set(round.owner().get(i)));
         List<ReceivedMessage> stored = new ArrayList<>(parsed.size());
         for (int m = 0; m < parsed.size(); m++) {
             if (!failedMessages.get(m)) {
                 stored.add(parsed.get(m));
             }
         }
-        queue.delete(stored);
-        FlushReport report = new FlushReport(messages.size(), events.size(), outcome.inserted(),
-                outcome.duplicates(), outcome.failed().cardinality(), deadLettered, stored.size(), 0,
+        beside.delete(stored);
+        FlushReport report = new FlushReport(round.messages(), round.events().size(), outcome.inserted(),
+                outcome.duplicates(), outcome.failed().cardinality(), round.deadLettered(), stored.size(), 0,
                 FlushReport.Stop.QUEUE_EMPTY);
         return new Round(report, outcome.storeUnavailable());
     }

@@ -22,6 +22,9 @@ public interface EventQueue {
     /** Deletes stored messages; a delete that fails only means a harmless redelivery. */
     void delete(List<ReceivedMessage> messages);
 
+    /** Makes received messages visible again now, for a message taken that will not be processed. */
+    void release(List<ReceivedMessage> messages);
+
     /** Moves a message that can never be processed to the dead-letter queue, with a versioned reason. */
     void deadLetter(ReceivedMessage message, String reason);
 

@@ -248,23 +248,28 @@ public class SqsEventQueue implements EventQueue {
         } catch (SdkException e) {
             throw new QueueUnavailableException("dead-letter queue unreachable: " + e.getMessage(), e);
         } finally {
-            release(held);
+            makeVisible(config.dlqUrl(), held.stream().map(Message::receiptHandle).toList());
         }
     }
 
-    /** Makes held dead letters visible again at once (they would anyway, after the hold). */
-    private void release(List<Message> held) {
-        for (int from = 0; from < held.size(); from += SQS_BATCH) {
-            List<Message> slice = held.subList(from, Math.min(held.size(), from + SQS_BATCH));
+    @Override
+    public void release(List<ReceivedMessage> messages) {
+        makeVisible(config.url(), messages.stream().map(ReceivedMessage::receiptHandle).toList());
+    }
+
+    /** Makes held messages visible again at once (they would anyway, after their visibility timeout). */
+    private void makeVisible(String queueUrl, List<String> receiptHandles) {
+        for (int from = 0; from < receiptHandles.size(); from += SQS_BATCH) {
+            List<String> slice = receiptHandles.subList(from, Math.min(receiptHandles.size(), from + SQS_BATCH));
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(slice.size());
             for (int i = 0; i < slice.size(); i++) {
                 entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i))
-                        .receiptHandle(slice.get(i).receiptHandle()).visibilityTimeout(0).build());
+                        .receiptHandle(slice.get(i)).visibilityTimeout(0).build());
             }
             try {
-                sqs.changeMessageVisibilityBatch(b -> b.queueUrl(config.dlqUrl()).entries(entries));
+                sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(entries));
             } catch (SdkException e) {
-                LOG.debugf("dead letters become visible after their hold instead: %s", e.getMessage());
+                LOG.debugf("messages become visible after their visibility timeout instead: %s", e.getMessage());
             }
         }
     }

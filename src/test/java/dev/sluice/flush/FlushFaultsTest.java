@@ -37,6 +37,7 @@ import dev.sluice.testing.SluiceTestServers;
 import dev.sluice.testing.UsersChangedRecorder;
 import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The flush under faults: MongoDB down, a crash between insert and delete, redelivery, poison messages, write
@@ -224,6 +225,25 @@ class FlushFaultsTest extends PipelineTest {
 
         assertEquals(1, flush().inserted());
         assertEquals(3, aiUsage().countDocuments());
+    }
+
+    @Test
+    void aRoundReceivedBesideAFailedWriteGoesBackAtOnce() {
+        track("g-1", "u1");
+        track("g-2", "u1");
+        track("g-3", "u1");
+        faultyStore.beforeInsert = () -> SluiceTestServers.mongoProxy().down();
+        // one message a round: the second is received while the first is written, and that write fails
+        FlushReport report = flusherWith(flushOverrides(Map.of("messagesPerRound", 1, "visibilityTimeout",
+                Duration.ofSeconds(30)))).flush();
+        SluiceTestServers.mongoProxy().up();
+        assertEquals(FlushReport.Stop.STORE_UNAVAILABLE, report.stop());
+        assertEquals(1, report.messages());
+        int visible = Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(config.queue().url())
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+        assertEquals(2, visible, "the prefetched message is visible again, not held for the visibility timeout");
+        sqs.purgeQueue(b -> b.queueUrl(config.queue().url())); // the first, in flight for 30 s
     }
 
     @Test

@@ -35,6 +35,11 @@ public class FaultyQueue implements EventQueue {
     }
 
     @Override
+    public void release(List<ReceivedMessage> messages) {
+        real.release(messages);
+    }
+
+    @Override
     public void deadLetter(ReceivedMessage message, String reason) {
         real.deadLetter(message, reason);
     }

@@ -76,7 +76,8 @@ public abstract class PipelineTest {
         MongoDatabase db = mongo.get().getDatabase(config.mongo().database());
         for (String name : List.of(config.mongo().aiUsageCollection(), config.mongo().analyticsCollection(),
                 config.mongo().userDailyCollection(), config.mongo().userTotalsCollection(),
-                config.mongo().platformDailyCollection(), config.mongo().resentCollection())) {
+                config.mongo().platformDailyCollection(), config.mongo().resentCollection(),
+                config.mongo().foldJournalCollection())) {
             db.getCollection(name).deleteMany(new Document());
         }
         List<String> keys = redis.get().key().keys(config.stats().keyPrefix() + "*");
