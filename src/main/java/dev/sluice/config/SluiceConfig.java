@@ -120,8 +120,11 @@ public interface SluiceConfig {
         @WithDefault("500")
         int insertChunkSize();
 
-        /** Messages received before a write round (SQS returns at most 10 per call). */
-        @WithDefault("500")
+        /**
+         * Messages received before a write round (SQS returns at most 10 per call). The next round is received while
+         * one is written, and a flush counts all its rounds into the rollups once, at its end.
+         */
+        @WithDefault("100")
         int messagesPerRound();
 
         /**

@@ -43,8 +43,9 @@ import dev.sluice.store.EventStore;
  * timeout; after {@code maxReceiveCount} receives SQS moves it to the dead-letter queue. Because the event id is the
  * {@code _id}, a redelivered message, or a flush that dies between insert and delete, stores nothing twice.
  *
- * <p>Each write stores its events claimed by a new fold, which counts them into the rollups before the messages are
- * deleted ({@link Rollups#writeCounted}), so stats and their cache see them in the same cycle. In the {@code direct}
+ * <p>The writes of a flush store their events claimed by one fold, which counts them into the rollups at the end of
+ * the flush ({@link Rollups.Writes}), so stats and their cache see them in the same cycle. Messages are deleted once
+ * their events are stored, before that count: the fold's journal keeps what is left to count. In the {@code direct}
  * and {@code memory} write modes there is no queue to drain and a flush only folds.
  */
 @ApplicationScoped
@@ -156,9 +157,11 @@ public class Flusher {
             return FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, millisSince(start));
         }
         Beside beside = new Beside();
+        Rollups.Writes fold = rollups.begin();
         FlushReport report;
         try {
-            report = rounds(deadline, beside);
+            report = rounds(deadline, beside, fold);
+            fold.finish();
         } catch (RuntimeException | Error e) {
             beside.abandon();
             throw e;
@@ -167,7 +170,7 @@ public class Flusher {
         return report.ended(report.stop(), millisSince(start));
     }
 
-    private FlushReport rounds(long deadline, Beside beside) {
+    private FlushReport rounds(long deadline, Beside beside, Rollups.Writes fold) {
         FlushReport total = FlushReport.nothing(FlushReport.Stop.QUEUE_EMPTY, 0);
         while (true) {
             if (total.events() >= config.maxEvents()) {
@@ -191,7 +194,7 @@ public class Flusher {
                 if (total.events() + unpacked.events().size() < config.maxEvents()) {
                     beside.prefetch(deadline);
                 }
-                result = store(unpacked, beside);
+                result = store(unpacked, beside, fold);
             } catch (QueueUnavailableException e) {
                 LOG.warnf("flush stopped, queue unavailable: %s", e.getMessage());
                 return total.ended(FlushReport.Stop.QUEUE_UNAVAILABLE, 0);
@@ -312,9 +315,9 @@ public class Flusher {
         return new Unpacked(messages.size(), events, owner, parsed, deadLettered);
     }
 
-    private Round store(Unpacked round, Beside beside) {
+    private Round store(Unpacked round, Beside beside, Rollups.Writes fold) {
         List<ReceivedMessage> parsed = round.parsed();
-        BulkWriter.Outcome outcome = rollups.writeCounted(writer, round.events(), config.insertChunkSize());
+        BulkWriter.Outcome outcome = fold.write(writer, round.events(), config.insertChunkSize());
         BitSet failedMessages = new BitSet(parsed.size());
         outcome.failed().stream().forEach(i -> failedMessages.set(round.owner().get(i)));
         List<ReceivedMessage> stored = new ArrayList<>(parsed.size());

@@ -52,11 +52,12 @@ import dev.sluice.store.SluiceCollections;
  * Keeps the rollups that stats read, counting every stored event exactly once, through retries, duplicates and a
  * crash at any point, without transactions.
  *
- * <p>The flush and the in-memory buffer write with {@link #writeCounted}: a new fold first journals the ids of the
- * events it is about to write ({@code fold_journal}), writes them with its id in {@code _s} (so the insert is the
- * claim: an event stored twice, a redelivered message or a client retry, is a duplicate key and keeps the fold that
- * stored it first), counts the documents it wrote with one upsert per rollup document, with no read, publishes
- * {@link UsersChanged}, and deletes its journal entry. Each event is written once; nothing is rewritten to release it.
+ * <p>The flush and the in-memory buffer write through a fold ({@link #begin()}, {@link Writes}): before each write
+ * the fold journals the ids of the events it is about to write ({@code fold_journal}), and writes them with its id in
+ * {@code _s} (so the insert is the claim: an event stored twice, a redelivered message or a client retry, is a
+ * duplicate key and keeps the fold that stored it first). At the end (of a flush, of a buffer write) it counts the
+ * documents its writes stored with one upsert per rollup document, with no read, publishes {@link UsersChanged}, and
+ * deletes its journal entries. Each event is written once; nothing is rewritten to release it.
  *
  * <p>A single insert (the {@code direct} mode) stores an event with the marker {@code _p} instead. A later fold
  * ({@link #fold()}) claims all marked events in one {@code updateMany} per collection, replacing {@code _p} with its
@@ -123,26 +124,61 @@ public class Rollups {
         return timed(this::claimAndApply);
     }
 
+    /** A new fold for writes ({@link Writes}). */
+    public Writes begin() {
+        return new Writes();
+    }
+
     /**
-     * Writes events with {@code writer} under a new fold and counts what it stored (see the class comment). When the
-     * journal cannot be written, nothing is: every event is reported failed, MongoDB unavailable. A failed count is
-     * logged and left to recovery; it never fails the write.
+     * The writes of one fold (one flush, one buffer write), counted once at the end: each write journals its event
+     * ids and stores its events with the fold's id; {@link #finish()} counts everything they stored.
      */
-    public BulkWriter.Outcome writeCounted(BulkWriter writer, List<TrackedEvent> events, int chunkSize) {
-        ObjectId fold = new ObjectId();
-        try {
-            journal(fold, events);
-        } catch (MongoException e) {
-            LOG.warnf("fold journal not written, %d events not stored: %s", events.size(), e.getMessage());
-            return BulkWriter.Outcome.notWritten(events.size());
+    public final class Writes {
+        private final ObjectId fold = new ObjectId();
+        private final RollupDeltas deltas = new RollupDeltas();
+        private boolean journaled;
+        /** A chunk went unanswered: some events may be stored unknown to the writer, so MongoDB is asked. */
+        private boolean unanswered;
+
+        /**
+         * Writes events with {@code writer} under this fold. When the journal cannot be written, nothing is: every
+         * event is reported failed, MongoDB unavailable.
+         */
+        public BulkWriter.Outcome write(BulkWriter writer, List<TrackedEvent> events, int chunkSize) {
+            try {
+                journal(fold, events);
+            } catch (MongoException e) {
+                LOG.warnf("fold journal not written, %d events not stored: %s", events.size(), e.getMessage());
+                return BulkWriter.Outcome.notWritten(events.size());
+            }
+            journaled = true;
+            BulkWriter.Outcome outcome = writer.write(events, chunkSize, fold);
+            unanswered |= outcome.storeUnavailable();
+            outcome.stored().forEach((kind, documents) -> documents.forEach(document -> deltas.add(kind, document)));
+            return outcome;
         }
-        BulkWriter.Outcome outcome = writer.write(events, chunkSize, fold);
-        try {
-            timed(() -> countStored(fold, outcome));
-        } catch (MongoException e) {
-            LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
+
+        /**
+         * Counts what the writes stored: the documents they know they stored, or what MongoDB holds for the fold
+         * when a write went unanswered. A failure is logged and left to recovery; it never fails the writes.
+         */
+        public void finish() {
+            if (!journaled) {
+                return;
+            }
+            try {
+                timed(() -> {
+                    probe.accept("claimed");
+                    RollupDeltas counted = unanswered ? journaledDeltas(fold) : deltas;
+                    count(fold, counted, false);
+                    collections.foldJournal().deleteMany(eq("fold", fold));
+                    probe.accept("released");
+                    return counted.users();
+                });
+            } catch (MongoException e) {
+                LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
+            }
         }
-        return outcome;
     }
 
     private void journal(ObjectId fold, List<TrackedEvent> events) {
@@ -156,27 +192,6 @@ public class Rollups {
             }
         });
         collections.foldJournal().insertMany(entries);
-    }
-
-    /**
-     * Counts what a journaled fold wrote: the documents it knows it stored, or, when a chunk of the write went
-     * unanswered (some of its events may be stored unknown to the writer), what MongoDB holds for the fold.
-     */
-    private Set<String> countStored(ObjectId fold, BulkWriter.Outcome outcome) {
-        probe.accept("claimed");
-        RollupDeltas deltas;
-        if (outcome.storeUnavailable()) {
-            deltas = journaledDeltas(fold);
-        } else {
-            deltas = new RollupDeltas();
-            for (Map.Entry<EventKind, List<Document>> written : outcome.stored().entrySet()) {
-                written.getValue().forEach(document -> deltas.add(written.getKey(), document));
-            }
-        }
-        count(fold, deltas, false);
-        collections.foldJournal().deleteMany(eq("fold", fold));
-        probe.accept("released");
-        return deltas.users();
     }
 
     /** The deltas of the events a journaled fold stored, read back: its journaled ids whose {@code _s} is the fold. */

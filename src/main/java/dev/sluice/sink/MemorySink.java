@@ -73,7 +73,9 @@ public class MemorySink implements EventSink {
             if (batch.isEmpty()) {
                 return 0;
             }
-            BulkWriter.Outcome outcome = rollups.writeCounted(writer, batch, config.flush().insertChunkSize());
+            Rollups.Writes fold = rollups.begin();
+            BulkWriter.Outcome outcome = fold.write(writer, batch, config.flush().insertChunkSize());
+            fold.finish();
             int lost = 0;
             for (int i = outcome.failed().nextSetBit(0); i >= 0; i = outcome.failed().nextSetBit(i + 1)) {
                 if (!buffer.offer(batch.get(i))) {

@@ -17,7 +17,7 @@ import dev.sluice.event.TrackedEvent;
 /**
  * Writes a mixed list of events: grouped by collection, in unordered {@code insertMany} chunks, with the result mapped
  * back to each event's position in the list. Used by the queue flush and by the in-memory buffer, through
- * {@code Rollups.writeCounted}: every event is stored claimed by a fold, which counts the documents newly stored
+ * {@code Rollups.Writes}: every event is stored claimed by a fold, which counts the documents newly stored
  * ({@link Outcome#stored()}).
  */
 @ApplicationScoped
