@@ -69,10 +69,10 @@ import dev.sluice.store.SluiceCollections;
  * skipped. So a fold that dies after claiming, halfway through its upserts, or before removing {@code _f} can be
  * repeated: journal entries and events still carrying an {@code _f} older than {@code sluice.rollup.recover-after}
  * are taken over by the next fold ({@link #recover()}), which repeats exactly that fold, reading its events back (a
- * journaled fold's are those of its journaled ids whose {@code _s} is the fold's). The fold's own first pass needs no guard (no rollup
- * holds its id yet); {@code recover-after} must be longer than any fold can run (a fold is a handful of operations,
- * each bounded by the driver's timeouts, and the Lambda timeout ends a flush sooner), so that a takeover never runs
- * beside the fold it repeats.
+ * journaled fold's are those of its journaled ids whose {@code _s} is the fold's). The fold's own first pass needs
+ * no guard (no rollup holds its id yet); {@code recover-after} must be longer than any fold can run (a flush's fold
+ * lasts as long as the flush: its time budget, then a handful of operations bounded by the driver's timeouts; the
+ * Lambda timeout ends it sooner), so that a takeover never runs beside the fold it repeats.
  */
 @ApplicationScoped
 public class Rollups {

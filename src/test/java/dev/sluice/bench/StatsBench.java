@@ -24,6 +24,7 @@ import jakarta.inject.Inject;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -130,7 +131,8 @@ class StatsBench extends PipelineTest {
                     : analyticsEvent("e" + i, user, at, now, random);
             (event.kind() == EventKind.AI_USAGE ? ai : analytics).add(event);
             if (i % 1000 == 0) {
-                bsonBytes += new RawBsonDocument(EventDocuments.toDocument(event), new DocumentCodec())
+                // as the flush stores it, with the id of the fold that stored it
+                bsonBytes += new RawBsonDocument(EventDocuments.toDocument(event, new ObjectId()), new DocumentCodec())
                         .getByteBuffer().remaining();
             }
             if ((i + 1) % 100_000 == 0 || i == EVENTS - 1) {
