@@ -43,4 +43,9 @@ public record FaultPlan(String name, Duration flushEvery, int kills, Duration ba
     Duration flushTimeBudget() {
         return visibilityTimeout.dividedBy(3);
     }
+
+    /** A killed flush's fold is taken over after this, longer than any flush runs (2 minutes in production). */
+    Duration recoverAfter() {
+        return visibilityTimeout.multipliedBy(2);
+    }
 }

@@ -93,7 +93,7 @@ public final class FaultRun {
             stream.close();
             mark("stream stopped");
             schedule.close();
-            int replayed = drain(flush.gatewayPort());
+            int replayed = drain(flush.gatewayPort(), db);
             return report("queue", stream, db, kills, partial, replayed, schedule);
         }
     }
@@ -205,20 +205,23 @@ public final class FaultRun {
 
     /**
      * After the faults: replays whatever reached the dead-letter queue and flushes until the queue is empty, nothing
-     * is in flight (messages taken by a killed flush come back after the visibility timeout) and no dead letter is
-     * left. Returns the messages replayed.
+     * is in flight (messages taken by a killed flush come back after the visibility timeout), no dead letter is left
+     * and no fold is unfinished (a killed flush's fold is taken over after {@code recover-after}). Returns the
+     * messages replayed.
      */
-    private int drain(int port) {
+    private int drain(int port, MongoDatabase db) {
         int replayed = 0;
-        long deadline = System.nanoTime() + plan.visibilityTimeout().multipliedBy(3).plusSeconds(60).toNanos();
+        long deadline = System.nanoTime() + plan.visibilityTimeout().multipliedBy(3).plus(plan.recoverAfter())
+                .plusSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode replay = send(adminPost(port, "/internal/dlq/replay", Duration.ofSeconds(60)));
             replayed += replay == null ? 0 : replay.path("replayed").asInt();
             flushOnce(port);
             JsonNode queue = queueDepth(port);
             if (queue != null && queue.path("messages").asLong(-1) == 0 && queue.path("inFlight").asLong(-1) == 0
-                    && queue.path("deadLetters").asLong(-1) == 0) {
-                mark("queue drained, " + replayed + " dead letters replayed");
+                    && queue.path("deadLetters").asLong(-1) == 0
+                    && db.getCollection("fold_journal").countDocuments() == 0) {
+                mark("queue drained, " + replayed + " dead letters replayed, every fold finished");
                 return replayed;
             }
             sleep(Duration.ofSeconds(1));
@@ -266,6 +269,7 @@ public final class FaultRun {
         config.put("sluice.stats.key-prefix", "sluice-faults-" + mode + "-" + run + ":");
         config.put("sluice.flush.visibility-timeout", plan.visibilityTimeout().toMillis() + "ms");
         config.put("sluice.flush.time-budget", plan.flushTimeBudget().toMillis() + "ms");
+        config.put("sluice.rollup.recover-after", plan.recoverAfter().toMillis() + "ms");
         // several inserts per flush, so that a kill can fall between them
         config.put("sluice.flush.insert-chunk-size", "25");
         return config;
