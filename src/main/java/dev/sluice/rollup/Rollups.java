@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -197,11 +198,14 @@ public class Rollups {
     /** The deltas of the events a journaled fold stored, read back: its journaled ids whose {@code _s} is the fold. */
     private RollupDeltas journaledDeltas(ObjectId fold) {
         RollupDeltas deltas = new RollupDeltas();
+        // an id can be in several entries (an event sent twice reaches two writes of the fold): counted once
+        Map<EventKind, Set<Object>> counted = new EnumMap<>(EventKind.class);
         for (Document entry : collections.foldJournal().find(eq("fold", fold))) {
             EventKind kind = EventKind.fromWireName(entry.getString("kind"));
+            Set<Object> seen = counted.computeIfAbsent(kind, k -> new HashSet<>());
             collections.events(kind).find(in("_id", entry.getList("ids", String.class)))
                     .projection(Projections.include(JOURNALED_FIELDS)).forEach(event -> {
-                        if (fold.equals(event.get(EventDocuments.STORED_BY))) {
+                        if (fold.equals(event.get(EventDocuments.STORED_BY)) && seen.add(event.get("_id"))) {
                             deltas.add(kind, event);
                         }
                     });

@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.sluice.event.EventKind;
+import dev.sluice.event.TrackedEvent;
 import dev.sluice.flush.FlushMetrics;
 import dev.sluice.flush.FlushReport;
 import dev.sluice.flush.Flusher;
@@ -159,6 +164,30 @@ class RollupExactnessTest extends PipelineTest {
         assertEquals(1, again.duplicates());
         assertEquals(1, again.inserted());
         assertExact("x6", 1, 6, 0.6, 1);
+    }
+
+    @Test
+    void aKilledFoldWhoseEventReachedTwoOfItsWritesIsCountedOnce() {
+        String now = Instant.now().toString();
+        ObjectNode doc = JsonNodeFactory.instance.objectNode().put("userId", "x7").put("model", "m.1")
+                .put("inputTokens", 9).put("outputTokens", 1).put("costUsd", 0.9).put("timestamp", now)
+                .put("receivedAt", now);
+        TrackedEvent event = new TrackedEvent("t-1", EventKind.AI_USAGE, "x7", doc);
+        Rollups.Writes fold = rollups.begin();
+        BulkWriter writer = new BulkWriter(store);
+        assertEquals(1, fold.write(writer, List.of(event), 10).inserted());
+        // sent twice, in messages of two rounds of one flush: the second write finds it stored
+        assertEquals(1, fold.write(writer, List.of(event), 10).duplicates());
+        rollups.probe(at -> {
+            if (at.equals("claimed")) {
+                throw new Killed(at);
+            }
+        });
+        assertThrows(Killed.class, fold::finish);
+        rollups.probe(null);
+
+        flush(); // takes over the dead fold, reading its events back from the journal
+        assertExact("x7", 1, 9, 0.9, 0);
     }
 
     @ParameterizedTest
