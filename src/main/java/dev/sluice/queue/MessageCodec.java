@@ -63,6 +63,45 @@ public class MessageCodec {
     }
 
     /**
+     * Joins bodies made by {@link #pack} into as few as fit the size limit, in order, each body's events kept together:
+     * the calls of a send group then cost one message, not one each. A body of another form stays as it is.
+     */
+    public List<String> merge(List<String> bodies) {
+        if (bodies.size() < 2) {
+            return bodies;
+        }
+        List<String> merged = new ArrayList<>();
+        StringBuilder current = null;
+        int bytes = 0;
+        for (String body : bodies) {
+            boolean packed = body.startsWith(HEAD) && body.endsWith(TAIL)
+                    && body.length() > HEAD.length() + TAIL.length();
+            int size = body.getBytes(StandardCharsets.UTF_8).length;
+            int events = size - HEAD.length() - TAIL.length();
+            if (packed && current != null && bytes + 1 + events <= maxBytes) {
+                current.setLength(current.length() - TAIL.length());
+                current.append(',').append(body, HEAD.length(), body.length() - TAIL.length()).append(TAIL);
+                bytes += 1 + events;
+                continue;
+            }
+            if (current != null) {
+                merged.add(current.toString());
+                current = null;
+            }
+            if (packed) {
+                current = new StringBuilder(body);
+                bytes = size;
+            } else {
+                merged.add(body);
+            }
+        }
+        if (current != null) {
+            merged.add(current.toString());
+        }
+        return merged;
+    }
+
+    /**
      * Reads a message body back into its events.
      *
      * @throws PoisonMessageException when the body is not a message of this version

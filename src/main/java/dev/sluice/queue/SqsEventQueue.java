@@ -44,9 +44,11 @@ public class SqsEventQueue implements EventQueue {
     private final Timer sendTime;
     private final Counter sendFailures;
     private final SendGroups groups = new SendGroups();
+    private final MessageCodec codec;
 
-    public SqsEventQueue(SqsClient sqs, SluiceConfig config, MeterRegistry registry) {
+    public SqsEventQueue(SqsClient sqs, MessageCodec codec, SluiceConfig config, MeterRegistry registry) {
         this.sqs = sqs;
+        this.codec = codec;
         this.config = config.queue();
         this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
                 + "queue, retries of failed entries included").register(registry);
@@ -58,7 +60,8 @@ public class SqsEventQueue implements EventQueue {
     public void send(List<String> bodies) {
         long start = System.nanoTime();
         try {
-            groups.send(bodies, all -> sendTo(config.url(), all));
+            // the calls of a group share messages as well as requests
+            groups.send(bodies, all -> sendTo(config.url(), codec.merge(all)));
         } catch (QueueUnavailableException e) {
             sendFailures.increment();
             throw e;
