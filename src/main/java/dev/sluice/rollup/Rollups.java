@@ -101,7 +101,8 @@ public class Rollups {
         this.clock = clock;
         this.usersChanged = usersChanged;
         this.foldTime = Timer.builder("sluice.rollup.fold").description("Time to fold stored events into the "
-                + "rollups (claim, read, upsert, release), failed folds included").register(registry);
+                + "rollups (the upserts; for events not counted at their write also their claim, read and release), "
+                + "failed folds included").register(registry);
     }
 
     /** For fault tests: {@code probe} is called after each step of a fold ({@link #STEPS}). */
@@ -170,11 +171,7 @@ public class Rollups {
             try {
                 timed(() -> {
                     probe.accept("claimed");
-                    RollupDeltas counted = unanswered ? journaledDeltas(fold) : deltas;
-                    count(fold, counted, false);
-                    collections.foldJournal().deleteMany(eq("fold", fold));
-                    probe.accept("released");
-                    return counted.users();
+                    return countJournaled(fold, unanswered ? journaledDeltas(fold) : deltas, false);
                 });
             } catch (MongoException e) {
                 LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
@@ -193,6 +190,14 @@ public class Rollups {
             }
         });
         collections.foldJournal().insertMany(entries);
+    }
+
+    /** Counts a journaled fold's deltas and ends the fold by deleting its journal entries; returns the users. */
+    private Set<String> countJournaled(ObjectId fold, RollupDeltas deltas, boolean repeat) {
+        count(fold, deltas, repeat);
+        collections.foldJournal().deleteMany(eq("fold", fold));
+        probe.accept("released");
+        return deltas.users();
     }
 
     /** The deltas of the events a journaled fold stored, read back: its journaled ids whose {@code _s} is the fold. */
@@ -265,10 +270,7 @@ public class Rollups {
         for (ObjectId fold : collections.foldJournal().distinct("fold", lt("fold", cutoff), ObjectId.class)
                 .into(new TreeSet<>())) {
             LOG.warnf("taking over unfinished fold %s", fold);
-            RollupDeltas deltas = journaledDeltas(fold);
-            count(fold, deltas, true);
-            collections.foldJournal().deleteMany(eq("fold", fold));
-            users.addAll(deltas.users());
+            users.addAll(countJournaled(fold, journaledDeltas(fold), true));
         }
         return users;
     }
