@@ -5,10 +5,19 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+import org.jboss.logmanager.LogContext;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+
 import dev.sluice.local.EmbeddedServers;
 
 /**
@@ -17,6 +26,8 @@ import dev.sluice.local.EmbeddedServers;
  * busy ElasticMQ do not share the heap, the garbage collector and the JIT of the JVM that drives the load.
  */
 public final class ChildServer {
+
+    private static final Map<String, ProcessHandle> STARTED = new ConcurrentHashMap<>();
 
     private ChildServer() {
     }
@@ -31,13 +42,25 @@ public final class ChildServer {
         return "http://localhost:" + start("sqs", heap);
     }
 
+    /** The process of a kind started here ({@code mongo}, {@code sqs}), to measure what it costs. */
+    public static Optional<ProcessHandle> process(String kind) {
+        return Optional.ofNullable(STARTED.get(kind));
+    }
+
     private static String start(String kind, String heap) {
         String java = ProcessHandle.current().info().command().orElse("java");
         try {
-            Process process = new ProcessBuilder(List.of(java, "-Xmx" + heap, "-cp",
-                    System.getProperty("java.class.path"), ChildServer.class.getName(), kind))
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
+            // e.g. a flight recording while profiling a benchmark: -Dsluice.test.child-jvm-args=...{kind}...
+            String extra = System.getProperty("sluice.test.child-jvm-args", "").replace("{kind}", kind);
+            if (!extra.isBlank()) {
+                command.addAll(List.of(extra.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildServer.class.getName(), kind));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
+            STARTED.put(kind, process.toHandle());
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8));
             for (String line; (line = out.readLine()) != null;) {
@@ -57,7 +80,23 @@ public final class ChildServer {
         }
     }
 
+    /** Asks the process to end (so that it can finish what it writes, a flight recording), then ends it. */
+    private static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        // slf4j reaches JBoss LogManager here, unconfigured: mongo-java-server formatted a debug line of every
+        // request, documents and all (40 % of its CPU in the flush benchmark), and ElasticMQ logged likewise
+        LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
         int port;
         if (args[0].equals("mongo")) {
             MongoServer server = new MongoServer(new MemoryBackend());
