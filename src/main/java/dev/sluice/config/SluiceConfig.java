@@ -128,6 +128,14 @@ public interface SluiceConfig {
         int messagesPerRound();
 
         /**
+         * Message bytes a round stops at, whichever of this and {@link #messagesPerRound()} comes first: busy
+         * senders fill messages with hundreds of events, and smaller rounds keep the memory of a flush bounded and
+         * let the next round be received and unpacked while this one is written.
+         */
+        @WithDefault("1048576")
+        int roundBytes();
+
+        /**
          * Long-poll wait of the first receive of a round. Long polling asks every SQS server, so an empty answer
          * means the queue is empty; short polls (used within a round) may miss messages.
          */

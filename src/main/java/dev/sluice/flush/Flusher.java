@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,6 +20,7 @@ import org.jboss.logging.MDC;
 
 import com.mongodb.MongoException;
 
+import dev.sluice.concurrent.Futures;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;
@@ -181,16 +181,13 @@ public class Flusher {
             }
             Round result;
             try {
-                List<ReceivedMessage> round = beside.take(deadline);
-                if (round.isEmpty()) {
+                Unpacked unpacked = beside.take(deadline);
+                if (unpacked.messages() == 0) {
                     return total.ended(FlushReport.Stop.QUEUE_EMPTY, 0);
                 }
                 if (total.messages() == 0) {
-                    long oldest = round.stream().mapToLong(ReceivedMessage::sentAtMillis).filter(t -> t > 0).min()
-                            .orElse(System.currentTimeMillis());
-                    metrics.oldestTaken(Duration.ofMillis(System.currentTimeMillis() - oldest));
+                    metrics.oldestTaken(Duration.ofMillis(System.currentTimeMillis() - unpacked.oldestSentAt()));
                 }
-                Unpacked unpacked = unpack(round);
                 if (total.events() + unpacked.events().size() < config.maxEvents()) {
                     beside.prefetch(deadline);
                 }
@@ -207,26 +204,26 @@ public class Flusher {
     }
 
     /**
-     * The queue's work beside the writes, one call at a time on a thread of its own: the next round is received
-     * while this one is written, and a round's messages are deleted while the next is. Everything it started is
-     * waited for before the flush returns, so nothing runs on between two Lambda invocations.
+     * The queue's work beside the writes, one call at a time on a thread of its own: the next round is received and
+     * unpacked while this one is written, and a round's messages are deleted while the next is. Everything it
+     * started is waited for before the flush returns, so nothing runs on between two Lambda invocations.
      */
     private final class Beside {
-        private CompletableFuture<List<ReceivedMessage>> next;
+        private CompletableFuture<Unpacked> next;
         private CompletableFuture<Void> deletes = CompletableFuture.completedFuture(null);
 
         /** The round received beside the last write, or one received now. */
-        List<ReceivedMessage> take(long deadline) {
+        Unpacked take(long deadline) {
             if (next == null) {
-                return receiveRound(deadline);
+                return unpack(receiveRound(deadline));
             }
-            CompletableFuture<List<ReceivedMessage>> taken = next;
+            CompletableFuture<Unpacked> taken = next;
             next = null;
-            return join(taken);
+            return Futures.join(taken);
         }
 
         void prefetch(long deadline) {
-            next = CompletableFuture.supplyAsync(() -> receiveRound(deadline), queueWork);
+            next = CompletableFuture.supplyAsync(() -> unpack(receiveRound(deadline)), queueWork);
         }
 
         void delete(List<ReceivedMessage> stored) {
@@ -236,46 +233,37 @@ public class Flusher {
         /** Waits for the deletes, and gives back a round received but not taken. */
         void finish() {
             abandon();
-            join(deletes);
+            Futures.join(deletes);
         }
 
         /** Waits for what is under way, whatever its outcome; a round received but not taken goes back. */
         void abandon() {
             if (next != null) {
-                List<ReceivedMessage> untaken = next.handle((received, error) -> received).join();
+                Unpacked untaken = next.handle((received, error) -> received).join();
                 next = null;
-                if (untaken != null && !untaken.isEmpty()) {
-                    queue.release(untaken);
+                if (untaken != null && !untaken.parsed().isEmpty()) {
+                    queue.release(untaken.parsed());
                 }
             }
             deletes.handle((done, error) -> null).join();
         }
     }
 
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
     private List<ReceivedMessage> receiveRound(long deadline) {
         List<ReceivedMessage> round = new ArrayList<>();
         Duration firstWait = config.receiveWait();
-        while (round.size() < config.messagesPerRound() && System.nanoTime() < deadline) {
+        long bytes = 0;
+        while (round.size() < config.messagesPerRound() && bytes < config.roundBytes()
+                && System.nanoTime() < deadline) {
             List<ReceivedMessage> got = queue.receive(config.messagesPerRound() - round.size(),
                     config.visibilityTimeout(), round.isEmpty() ? firstWait : Duration.ZERO);
             if (got.isEmpty()) {
                 break;
             }
             round.addAll(got);
+            for (ReceivedMessage message : got) {
+                bytes += message.body().length();
+            }
         }
         return round;
     }
@@ -288,7 +276,7 @@ public class Flusher {
      * a message that cannot be read goes to the dead-letter queue here.
      */
     private record Unpacked(int messages, List<TrackedEvent> events, List<Integer> owner,
-            List<ReceivedMessage> parsed, int deadLettered) {
+            List<ReceivedMessage> parsed, int deadLettered, long oldestSentAt) {
     }
 
     private Unpacked unpack(List<ReceivedMessage> messages) {
@@ -312,7 +300,9 @@ public class Flusher {
             }
             parsed.add(message);
         }
-        return new Unpacked(messages.size(), events, owner, parsed, deadLettered);
+        long oldest = messages.stream().mapToLong(ReceivedMessage::sentAtMillis).filter(t -> t > 0).min()
+                .orElse(System.currentTimeMillis());
+        return new Unpacked(messages.size(), events, owner, parsed, deadLettered, oldest);
     }
 
     private Round store(Unpacked round, Beside beside, Rollups.Writes fold) {

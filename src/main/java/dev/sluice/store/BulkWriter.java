@@ -5,18 +5,25 @@ import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
+import dev.sluice.concurrent.Futures;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 
 /**
  * Writes a mixed list of events: grouped by collection, in unordered {@code insertMany} chunks, with the result mapped
- * back to each event's position in the list. Used by the queue flush and by the in-memory buffer, through
+ * back to each event's position in the list. Each chunk's documents are built and encoded on a thread of the writer
+ * while the chunk before is stored, so the flush's CPU work and MongoDB's overlap (one insert at a time: one
+ * connection). Used by the queue flush and by the in-memory buffer, through
  * {@code Rollups.Writes}: every event is stored claimed by a fold, which counts the documents newly stored
  * ({@link Outcome#stored()}).
  */
@@ -24,9 +31,20 @@ import dev.sluice.event.TrackedEvent;
 public class BulkWriter {
 
     private final EventStore store;
+    /** Builds and encodes the next chunk's documents beside the insert of the current one. */
+    private final ExecutorService preparing = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "sluice-write-prepare");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public BulkWriter(EventStore store) {
         this.store = store;
+    }
+
+    @PreDestroy
+    void stop() {
+        preparing.shutdownNow();
     }
 
     /**
@@ -59,25 +77,43 @@ public class BulkWriter {
         for (int i = 0; i < events.size(); i++) {
             positions.computeIfAbsent(events.get(i).kind(), k -> new ArrayList<>()).add(i);
         }
+        List<Chunk> chunks = new ArrayList<>();
+        positions.forEach((kind, at) -> {
+            for (int from = 0; from < at.size(); from += chunkSize) {
+                List<Integer> chunk = at.subList(from, Math.min(at.size(), from + chunkSize));
+                chunks.add(new Chunk(kind, chunk, chunk.stream().map(events::get).toList()));
+            }
+        });
         Map<EventKind, List<Document>> stored = new EnumMap<>(EventKind.class);
         int duplicates = 0;
         boolean unavailable = false;
         BitSet failed = new BitSet(events.size());
-        for (Map.Entry<EventKind, List<Integer>> group : positions.entrySet()) {
-            List<Integer> at = group.getValue();
-            for (int from = 0; from < at.size(); from += chunkSize) {
-                List<Integer> chunk = at.subList(from, Math.min(at.size(), from + chunkSize));
-                if (unavailable) {
-                    chunk.forEach(failed::set);
-                    continue;
-                }
-                InsertResult result = store.insert(group.getKey(), chunk.stream().map(events::get).toList(), fold);
-                stored.computeIfAbsent(group.getKey(), k -> new ArrayList<>()).addAll(result.stored());
-                duplicates += result.duplicates();
-                result.failed().stream().forEach(i -> failed.set(chunk.get(i)));
-                unavailable = result.storeUnavailable();
+        CompletableFuture<PreparedChunk> next = chunks.isEmpty() ? null : prepare(chunks.get(0), fold);
+        for (int c = 0; c < chunks.size(); c++) {
+            Chunk chunk = chunks.get(c);
+            if (unavailable) {
+                chunk.positions().forEach(failed::set);
+                continue;
             }
+            PreparedChunk prepared = Futures.join(next);
+            // the next chunk is built and encoded while MongoDB stores this one
+            next = c + 1 < chunks.size() ? prepare(chunks.get(c + 1), fold) : null;
+            InsertResult result = store.insert(prepared);
+            stored.computeIfAbsent(chunk.kind(), k -> new ArrayList<>()).addAll(result.stored());
+            duplicates += result.duplicates();
+            result.failed().stream().forEach(i -> failed.set(chunk.positions().get(i)));
+            unavailable = result.storeUnavailable();
+        }
+        if (next != null) {
+            next.handle((prepared, error) -> null).join();
         }
         return new Outcome(stored, duplicates, failed, unavailable);
+    }
+
+    private record Chunk(EventKind kind, List<Integer> positions, List<TrackedEvent> events) {
+    }
+
+    private CompletableFuture<PreparedChunk> prepare(Chunk chunk, ObjectId fold) {
+        return CompletableFuture.supplyAsync(() -> store.prepare(chunk.kind(), chunk.events(), fold), preparing);
     }
 }

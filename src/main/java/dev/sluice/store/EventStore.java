@@ -11,10 +11,18 @@ import dev.sluice.event.TrackedEvent;
 public interface EventStore {
 
     /**
-     * Stores events of one kind with an unordered bulk insert; the id of each event is its {@code _id}, and each is
-     * stored claimed by {@code fold} ({@code dev.sluice.rollup.Rollups}), which counts it.
+     * Builds and encodes the documents of events of one kind, each claimed by {@code fold}
+     * ({@code dev.sluice.rollup.Rollups}), which counts it. CPU only: it may run on another thread.
      */
-    InsertResult insert(EventKind kind, List<TrackedEvent> events, ObjectId fold);
+    PreparedChunk prepare(EventKind kind, List<TrackedEvent> events, ObjectId fold);
+
+    /** Stores a prepared chunk with an unordered bulk insert; the id of each event is its {@code _id}. */
+    InsertResult insert(PreparedChunk chunk);
+
+    /** {@link #prepare} and {@link #insert(PreparedChunk)} in one. */
+    default InsertResult insert(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
+        return insert(prepare(kind, events, fold));
+    }
 
     /**
      * Stores one event (the {@code direct} write mode); an id that is already stored counts as stored.

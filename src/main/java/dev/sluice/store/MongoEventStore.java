@@ -11,10 +11,13 @@ import java.util.Objects;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.Codec;
 import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
@@ -32,6 +35,10 @@ public class MongoEventStore implements EventStore {
 
     private static final Logger LOG = Logger.getLogger(MongoEventStore.class);
 
+    /** Encodes event documents, whose values are all of the driver's default types. */
+    private static final Codec<Document> DOCUMENTS = MongoClientSettings.getDefaultCodecRegistry()
+            .get(Document.class);
+
     private final SluiceCollections collections;
 
     public MongoEventStore(SluiceCollections collections) {
@@ -39,16 +46,27 @@ public class MongoEventStore implements EventStore {
     }
 
     @Override
-    public InsertResult insert(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
-        if (events.isEmpty()) {
+    public PreparedChunk prepare(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
+        List<Document> docs = new ArrayList<>(events.size());
+        List<RawBsonDocument> encoded = new ArrayList<>(events.size());
+        for (TrackedEvent event : events) {
+            Document doc = EventDocuments.toDocument(event, fold);
+            docs.add(doc);
+            encoded.add(new RawBsonDocument(doc, DOCUMENTS));
+        }
+        return new PreparedChunk(kind, events, fold, docs, encoded);
+    }
+
+    @Override
+    public InsertResult insert(PreparedChunk chunk) {
+        EventKind kind = chunk.kind();
+        List<Document> docs = chunk.documents();
+        if (docs.isEmpty()) {
             return new InsertResult(List.of(), 0, new BitSet(), false);
         }
-        List<Document> docs = new ArrayList<>(events.size());
-        for (TrackedEvent event : events) {
-            docs.add(EventDocuments.toDocument(event, fold));
-        }
         try {
-            collections.events(kind).insertMany(docs, new InsertManyOptions().ordered(false));
+            collections.events(kind).withDocumentClass(RawBsonDocument.class)
+                    .insertMany(chunk.encoded(), new InsertManyOptions().ordered(false));
             return new InsertResult(docs, 0, new BitSet(), false);
         } catch (MongoBulkWriteException e) {
             // The index of each error is the position of the document in docs. The inserted count the server

@@ -12,6 +12,7 @@ import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.store.EventStore;
 import dev.sluice.store.InsertResult;
+import dev.sluice.store.PreparedChunk;
 
 /**
  * The real store, with faults a MongoDB server cannot be made to produce on demand: rejecting particular documents
@@ -32,7 +33,14 @@ public class FaultyStore implements EventStore {
     }
 
     @Override
-    public InsertResult insert(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
+    public PreparedChunk prepare(EventKind kind, List<TrackedEvent> events, ObjectId fold) {
+        return real.prepare(kind, events, fold);
+    }
+
+    @Override
+    public InsertResult insert(PreparedChunk chunk) {
+        EventKind kind = chunk.kind();
+        List<TrackedEvent> events = chunk.events();
         insertStarted.countDown();
         beforeInsert.run();
         if (holdInsert != null) {
@@ -43,7 +51,8 @@ public class FaultyStore implements EventStore {
             }
         }
         List<TrackedEvent> accepted = events.stream().filter(e -> !rejectIds.contains(e.id())).toList();
-        InsertResult result = real.insert(kind, accepted, fold);
+        InsertResult result = accepted.size() == events.size() ? real.insert(chunk)
+                : real.insert(kind, accepted, chunk.fold());
         if (loseAnswer) {
             return InsertResult.allFailed(events.size());
         }
