@@ -68,6 +68,14 @@ public interface SluiceConfig {
         @WithDefault("3")
         int sendAttempts();
 
+        /**
+         * How long the sender of a group of concurrent ingest calls waits for more to join before it sends
+         * ({@code SendGroups}); only when the last group had more than one caller, so never on Lambda. 0 turns it
+         * off.
+         */
+        @WithDefault("3ms")
+        Duration sendLinger();
+
         /** The Retry-After a client gets when the queue cannot be reached. */
         @WithDefault("5")
         int retryAfterSeconds();

@@ -43,17 +43,22 @@ public class SqsEventQueue implements EventQueue {
     private final SluiceConfig.Queue config;
     private final Timer sendTime;
     private final Counter sendFailures;
-    private final SendGroups groups = new SendGroups();
+    private final Counter sendRequests;
+    private final SendGroups groups;
     private final MessageCodec codec;
 
     public SqsEventQueue(SqsClient sqs, MessageCodec codec, SluiceConfig config, MeterRegistry registry) {
         this.sqs = sqs;
         this.codec = codec;
         this.config = config.queue();
+        this.groups = new SendGroups(this.config.sendLinger());
         this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
                 + "queue, retries of failed entries included").register(registry);
         this.sendFailures = Counter.builder("sluice.queue.send.failures")
                 .description("Ingest calls whose events could not all be queued (answered 503)").register(registry);
+        this.sendRequests = Counter.builder("sluice.queue.send.requests")
+                .description("SendMessageBatch requests made, retries included (SQS bills per request)")
+                .register(registry);
     }
 
     @Override
@@ -102,6 +107,7 @@ public class SqsEventQueue implements EventQueue {
             SendMessageBatchResponse response;
             try {
                 List<SendMessageBatchRequestEntry> entries = pending;
+                sendRequests.increment();
                 response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
             } catch (SdkException e) {
                 throw new QueueUnavailableException("queue unreachable: " + e.getMessage(), e);

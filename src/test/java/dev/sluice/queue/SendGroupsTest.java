@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Group commit of queue sends: every caller learns the fate of its own messages, and concurrent calls coalesce. */
 class SendGroupsTest {
 
-    private final SendGroups groups = new SendGroups();
+    private final SendGroups groups = new SendGroups(Duration.ZERO);
 
     @Test
     void aLoneCallerSendsItsOwnMessagesAtOnce() {
@@ -58,6 +61,66 @@ class SendGroupsTest {
         outcome.forEach((body, ok) -> assertEquals(ok, delivered.contains(body), body));
         outcome.forEach((body, ok) -> assertEquals(!ok, failed.contains(body), body));
         assertTrue(outcome.containsValue(false) && outcome.containsValue(true));
+    }
+
+    /**
+     * A lone caller sends at once; once callers came together, the next sender waits for as many as the last group
+     * had (here up to 30 s), so a caller that arrives while it lingers shares its send.
+     */
+    @Test
+    void afterConcurrentCallersTheNextSenderLingersForAsManyAndALoneCallerNeverDoes() throws Exception {
+        SendGroups lingering = new SendGroups(Duration.ofSeconds(30));
+        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstSending = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        Thread a = caller(lingering, "a", all -> {
+            calls.add(all);
+            firstSending.countDown();
+            await(releaseFirst);
+        });
+        // nobody came before: a sends alone, without lingering
+        assertTrue(firstSending.await(10, TimeUnit.SECONDS), "a lone caller sends at once");
+        Thread b = caller(lingering, "b", calls::add);
+        Thread c = caller(lingering, "c", calls::add);
+        poll(() -> lingering.waiting() == 2);
+        releaseFirst.countDown();
+        a.join();
+        b.join();
+        c.join();
+        assertEquals(List.of(List.of("a"), List.of("b", "c")), sortedGroups(calls));
+
+        // the last group had two callers: d waits for a second one, e, and they share one send
+        Thread d = caller(lingering, "d", calls::add);
+        poll(lingering::lingering);
+        Thread e = caller(lingering, "e", calls::add);
+        d.join();
+        e.join();
+        assertEquals(List.of(List.of("a"), List.of("b", "c"), List.of("d", "e")), sortedGroups(calls));
+    }
+
+    private static Thread caller(SendGroups groups, String body, Consumer<List<String>> sender) {
+        Thread t = new Thread(() -> groups.send(List.of(body), sender));
+        t.start();
+        return t;
+    }
+
+    private static List<List<String>> sortedGroups(List<List<String>> calls) {
+        return calls.stream().map(call -> call.stream().sorted().toList()).toList();
+    }
+
+    private static void poll(BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(condition.getAsBoolean());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
