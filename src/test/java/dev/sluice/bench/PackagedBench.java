@@ -10,12 +10,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +33,15 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.InsertManyOptions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
+import dev.sluice.local.EmbeddedServers;
+import dev.sluice.testing.ChildServer;
 import dev.sluice.testing.FaultProxy;
 import dev.sluice.testing.SluiceTestServers;
 
@@ -44,7 +54,8 @@ import dev.sluice.testing.SluiceTestServers;
  *
  * <p>Sizes can be changed with {@code -Dbench.rounds}, {@code -Dbench.connection-seconds}, {@code -Dbench.client-interval-ms},
  * {@code -Dbench.backlog}, {@code -Dbench.outage-seconds}, {@code -Dbench.ingest-seconds},
- * {@code -Dbench.warmup-seconds}.
+ * {@code -Dbench.warmup-seconds}; {@code -Dbench.ingest-modes=direct,queue} measures only those modes' ingest (the
+ * ratios need both).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackagedBench {
@@ -57,6 +68,7 @@ class PackagedBench {
     private static final int INGEST_SECONDS = Integer.getInteger("bench.ingest-seconds", 5);
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
     private static final int INGEST_CLIENTS = 16;
+    private static final String SQS_SENDS = "sluice_queue_send_requests_total";
     private static final Set<String> HANDSHAKES = Set.of("hello", "isMaster", "ismaster", "legacy query");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +115,9 @@ class PackagedBench {
         c.put("sluice.limits.events-per-key", "0");
         c.put("sluice.memory.every", "30s");
         c.put("quarkus.log.level", "WARN");
+        // -Dbench.set.<key>=<value> sets <key> of every server started (to compare settings)
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+                .forEach(k -> c.put(k.substring("bench.set.".length()), System.getProperty(k)));
         return c;
     }
 
@@ -144,7 +159,7 @@ class PackagedBench {
     @Test
     @Order(2)
     void ingest() {
-        List<String> modes = List.of("direct", "memory", "queue");
+        List<String> modes = List.of(System.getProperty("bench.ingest-modes", "direct,memory,queue").split(","));
         Map<String, ServerProcess> running = new LinkedHashMap<>();
         try {
             for (String mode : modes) {
@@ -158,13 +173,20 @@ class PackagedBench {
                 }
             }
             Map<String, List<Load.Result>> results = new LinkedHashMap<>();
+            Map<String, List<Double>> sqsPerThousand = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
                 for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
                     for (int m = 0; m < modes.size(); m++) {
                         String mode = modes.get((m + round) % modes.size());
-                        results.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
-                                .add(Load.closedLoop(running.get(mode).port(), call, INGEST_CLIENTS,
-                                        Duration.ofSeconds(INGEST_SECONDS)));
+                        // the flush runs in its own function in production: no round pays for an earlier one's
+                        running.values().forEach(server -> drain(server.port()));
+                        int port = running.get(mode).port();
+                        double requestsBefore = metric(port, SQS_SENDS);
+                        Load.Result result = Load.closedLoop(port, call, INGEST_CLIENTS,
+                                Duration.ofSeconds(INGEST_SECONDS));
+                        results.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>()).add(result);
+                        sqsPerThousand.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
+                                .add(1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
                     }
                 }
             }
@@ -177,12 +199,15 @@ class PackagedBench {
                     List<Double> p50 = r.stream().map(x -> x.latencies().percentileMillis(50)).toList();
                     List<Double> p99 = r.stream().map(x -> x.latencies().percentileMillis(99)).toList();
                     long errors = r.stream().mapToLong(Load.Result::errors).sum();
+                    List<Double> sqs = sqsPerThousand.get(mode + "/" + call.name());
                     rows.add(List.of(call.name(), mode, f0(median(rate)), spread0(rate), Report.ms(median(p50)),
-                            Report.ms(median(p99)), spread2(p99), Long.toString(errors)));
+                            Report.ms(median(p99)), spread2(p99), mode.equals("queue") ? f1(median(sqs)) : "-",
+                            Long.toString(errors)));
                 }
             }
             List<List<String>> ratios = new ArrayList<>();
-            for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+            for (Load.Call call : modes.containsAll(List.of("queue", "direct")) ? List.of(Load.SINGLE, Load.BATCH)
+                    : List.<Load.Call>of()) {
                 double queueRate = median(rates(results, "queue", call));
                 double directRate = median(rates(results, "direct", call));
                 double queueP99 = median(p99s(results, "queue", call));
@@ -191,9 +216,9 @@ class PackagedBench {
             }
             REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, after " + WARMUP_SECONDS
                     + " s of warm-up per mode and call; " + ROUNDS + " rounds of " + INGEST_SECONDS
-                    + " s per mode and call, modes interleaved)")
+                    + " s per mode and call, modes interleaved, each round started with every queue flushed)")
                     .table(List.of("call", "mode", "events/s (median)", "events/s (spread)", "p50 ms", "p99 ms",
-                            "p99 spread", "non-202"), rows)
+                            "p99 spread", "SQS sends per 1,000 events", "non-202"), rows)
                     .table(List.of("call", "queue/direct events/s", "queue/direct p99"), ratios);
         } finally {
             running.values().forEach(ServerProcess::close);
@@ -510,6 +535,69 @@ class PackagedBench {
         List<List<String>> rows = new ArrayList<>();
         RSS_AFTER_LOAD.forEach((mode, rss) -> rows.add(List.of(mode, f0(rss))));
         REPORT.line("### Resident memory after the ingest benchmark").table(List.of("mode", "MiB"), rows);
+    }
+
+    /**
+     * The CPU one request costs the local stand-ins and their client, one caller at a time: a SendMessageBatch of one
+     * single-event message to ElasticMQ through the AWS SDK (what ingest sends), an {@code insertOne} to
+     * mongo-java-server through the MongoDB driver (what {@code direct} sends). It explains the single-event
+     * comparison of the ingest benchmark on a machine whose two cores all processes share.
+     */
+    @Test
+    @Order(6)
+    void standIns() {
+        Optional<ProcessHandle> sqsProcess = ChildServer.process("sqs");
+        Optional<ProcessHandle> mongoProcess = ChildServer.process("mongo");
+        if (sqsProcess.isEmpty() || mongoProcess.isEmpty()) {
+            REPORT.line("### Cost of one request\n\nNot measured: the servers are not local stand-ins of this run.");
+            return;
+        }
+        String message = "{\"v\":1,\"events\":[{\"id\":\"s-1\",\"kind\":\"ai_usage\",\"userId\":\"user-1\","
+                + "\"doc\":" + Load.aiUsage("s-1") + "}]}";
+        List<List<String>> rows = new ArrayList<>();
+        try (SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(Region.of(EmbeddedServers.REGION)).endpointOverride(URI.create(
+                        SluiceTestServers.directSqsEndpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .build()) {
+            String url = sqs.createQueue(b -> b.queueName("bench-stand-in")).queueUrl();
+            rows.add(requestCost("SendMessageBatch, one message, to ElasticMQ (AWS SDK, URL connection client)",
+                    sqsProcess.get(), i -> sqs.sendMessageBatch(b -> b.queueUrl(url).entries(
+                            SendMessageBatchRequestEntry.builder().id("0").messageBody(message).build()))));
+        }
+        MongoCollection<Document> events = direct.getDatabase("bench_stand_in").getCollection("events");
+        rows.add(requestCost("insertOne to mongo-java-server (MongoDB driver)", mongoProcess.get(),
+                i -> events.insertOne(Document.parse(Load.aiUsage("s-" + i)).append("_id", "s-" + i))));
+        REPORT.line("### Cost of one request at the local stand-ins (one caller, " + STAND_IN_CALLS
+                + " requests after as many of warm-up, 3 rounds)").table(List.of("request", "server CPU (ms, median)",
+                        "client CPU (ms, median)", "requests/s (median)"), rows);
+    }
+
+    private static final int STAND_IN_CALLS = 2000;
+
+    private static List<String> requestCost(String name, ProcessHandle server, IntConsumer request) {
+        for (int i = 0; i < STAND_IN_CALLS; i++) {
+            request.accept(i);
+        }
+        List<Double> serverCpu = new ArrayList<>();
+        List<Double> clientCpu = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            Duration server0 = cpu(server);
+            Duration client0 = cpu(ProcessHandle.current());
+            long start = System.nanoTime();
+            for (int i = 0; i < STAND_IN_CALLS; i++) {
+                request.accept(round * STAND_IN_CALLS + i);
+            }
+            rates.add(STAND_IN_CALLS / ((System.nanoTime() - start) / 1e9));
+            serverCpu.add(cpu(server).minus(server0).toNanos() / 1e6 / STAND_IN_CALLS);
+            clientCpu.add(cpu(ProcessHandle.current()).minus(client0).toNanos() / 1e6 / STAND_IN_CALLS);
+        }
+        return List.of(name, f2(median(serverCpu)), f2(median(clientCpu)), f0(median(rates)));
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElseThrow();
     }
 
     // ----------------------------------------------------------------------------------------------------- helpers
