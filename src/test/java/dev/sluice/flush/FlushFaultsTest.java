@@ -246,6 +246,39 @@ class FlushFaultsTest extends PipelineTest {
         sqs.purgeQueue(b -> b.queueUrl(config.queue().url())); // the first, in flight for 30 s
     }
 
+    /**
+     * Rounds of one message, inserts of two events: an event rejected in a later chunk of a later round keeps exactly
+     * its own message, and every other event is stored once, whichever thread built its chunk.
+     */
+    @Test
+    void aRejectionInALaterChunkKeepsExactlyItsMessage() throws InterruptedException {
+        for (String message : List.of("a", "b", "c")) {
+            StringBuilder batch = new StringBuilder("{\"batch\":[");
+            for (int i = 0; i < 5; i++) {
+                batch.append(i == 0 ? "" : ",").append("{\"eventId\":\"").append(message).append('-').append(i)
+                        .append("\",\"userId\":\"u1\",\"model\":\"m\",\"inputTokens\":1,\"outputTokens\":1}");
+            }
+            given().contentType("application/json").body(batch.append("]}").toString()).post("/api/ai/usage")
+                    .then().statusCode(202);
+        }
+        faultyStore.rejectIds = Set.of("b-3");
+        FlushReport report = flusherWith(flushOverrides(Map.of("messagesPerRound", 1, "insertChunkSize", 2)))
+                .flush();
+        assertEquals(3, report.messages());
+        assertEquals(14, report.inserted());
+        assertEquals(1, report.failed());
+        assertEquals(2, report.deleted(), "the messages of a and c");
+
+        faultyStore.rejectIds = Set.of();
+        waitOutVisibility();
+        FlushReport retry = flusherWith(flushOverrides(Map.of("roundBytes", 1, "insertChunkSize", 2))).flush();
+        assertEquals(1, retry.messages());
+        assertEquals(1, retry.inserted());
+        assertEquals(4, retry.duplicates());
+        assertEquals(15, aiUsage().countDocuments());
+        assertEquals(0, depth(config.queue().url()));
+    }
+
     @Test
     void storedUsersArePublishedForCacheInvalidation() {
         track("p-1", "alice");
