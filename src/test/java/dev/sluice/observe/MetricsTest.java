@@ -49,6 +49,7 @@ class MetricsTest extends PipelineTest {
         double segment = counter("sluice.ingest.events.accepted", "endpoint", "segment");
         long timed = timerCount("sluice.ingest.latency", "endpoint", "ai_usage");
         long sends = timerCount("sluice.queue.send");
+        double requests = counter("sluice.queue.send.requests");
 
         track("{\"batch\":[{\"userId\":\"m1\",\"model\":\"x\",\"inputTokens\":1,\"outputTokens\":1},"
                 + "{\"userId\":\"m2\",\"model\":\"x\",\"inputTokens\":1,\"outputTokens\":1}]}", 202);
@@ -62,6 +63,8 @@ class MetricsTest extends PipelineTest {
         assertEquals(segment + 1, counter("sluice.ingest.events.accepted", "endpoint", "segment"));
         assertEquals(timed + 2, timerCount("sluice.ingest.latency", "endpoint", "ai_usage"));
         assertEquals(sends + 2, timerCount("sluice.queue.send"));
+        // one call after the other: one SendMessageBatch each (the batch's two events share one message)
+        assertEquals(requests + 2, counter("sluice.queue.send.requests"));
     }
 
     @Test
