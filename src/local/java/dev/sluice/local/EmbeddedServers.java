@@ -115,13 +115,7 @@ public final class EmbeddedServers implements AutoCloseable {
      * endpoint; creating a queue that exists with the same attributes is a no-op, as on AWS.
      */
     public static QueueUrls createQueues(String endpoint, String region, String name, boolean staticCredentials) {
-        var builder = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(region))
-                .endpointOverride(URI.create(endpoint));
-        if (staticCredentials) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local",
-                    "local")));
-        }
-        try (SqsClient client = builder.build()) {
+        try (SqsClient client = sqsClient(endpoint, region, staticCredentials)) {
             String dlqUrl = client.createQueue(b -> b.queueName(name + "-dlq").attributes(Map.of(
                     QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600"))).queueUrl();
             String dlqArn = client.getQueueAttributes(b -> b.queueUrl(dlqUrl)
@@ -132,6 +126,20 @@ public final class EmbeddedServers implements AutoCloseable {
                             + "\",\"maxReceiveCount\":\"" + MAX_RECEIVE_COUNT + "\"}"))).queueUrl();
             return new QueueUrls(url, dlqUrl);
         }
+    }
+
+    /**
+     * An SQS client for any SQS endpoint: with static credentials for a local one, else the default AWS credentials.
+     * The caller closes it.
+     */
+    public static SqsClient sqsClient(String endpoint, String region, boolean staticCredentials) {
+        var builder = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(region))
+                .endpointOverride(URI.create(endpoint));
+        if (staticCredentials) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local",
+                    "local")));
+        }
+        return builder.build();
     }
 
     @Override

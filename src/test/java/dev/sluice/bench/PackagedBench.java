@@ -33,10 +33,6 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.InsertManyOptions;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
@@ -69,6 +65,7 @@ class PackagedBench {
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
     private static final int INGEST_CLIENTS = 16;
     private static final String SQS_SENDS = "sluice_queue_send_requests_total";
+    private static final int STAND_IN_CALLS = 2000;
     private static final Set<String> HANDSHAKES = Set.of("hello", "isMaster", "ismaster", "legacy query");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -555,11 +552,8 @@ class PackagedBench {
         String message = "{\"v\":1,\"events\":[{\"id\":\"s-1\",\"kind\":\"ai_usage\",\"userId\":\"user-1\","
                 + "\"doc\":" + Load.aiUsage("s-1") + "}]}";
         List<List<String>> rows = new ArrayList<>();
-        try (SqsClient sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .region(Region.of(EmbeddedServers.REGION)).endpointOverride(URI.create(
-                        SluiceTestServers.directSqsEndpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .build()) {
+        try (SqsClient sqs = EmbeddedServers.sqsClient(SluiceTestServers.directSqsEndpoint(), EmbeddedServers.REGION,
+                true)) {
             String url = sqs.createQueue(b -> b.queueName("bench-stand-in")).queueUrl();
             rows.add(requestCost("SendMessageBatch, one message, to ElasticMQ (AWS SDK, URL connection client)",
                     sqsProcess.get(), i -> sqs.sendMessageBatch(b -> b.queueUrl(url).entries(
@@ -572,8 +566,6 @@ class PackagedBench {
                 + " requests after as many of warm-up, 3 rounds)").table(List.of("request", "server CPU (ms, median)",
                         "client CPU (ms, median)", "requests/s (median)"), rows);
     }
-
-    private static final int STAND_IN_CALLS = 2000;
 
     private static List<String> requestCost(String name, ProcessHandle server, IntConsumer request) {
         for (int i = 0; i < STAND_IN_CALLS; i++) {
