@@ -128,6 +128,13 @@ public class StatsService {
                 if (computed != null) {
                     return new Served(computed.json(), CacheStatus.HIT);
                 }
+            } else {
+                // the holder before us may have cached the entry between our miss and our lock
+                lookup = cache.get(key, versionKey);
+                if (lookup.hit()) {
+                    release(key, token);
+                    return new Served(lookup.json(), CacheStatus.HIT);
+                }
             }
         } catch (CacheUnavailableException e) {
             return new Served(write(bypass.read(query)), CacheStatus.BYPASS);
@@ -142,12 +149,16 @@ public class StatsService {
             return new Served(body, CacheStatus.MISS);
         } finally {
             if (token != null) {
-                try {
-                    cache.unlock(key, token);
-                } catch (CacheUnavailableException e) {
-                    LOG.debugf("lock not released, it expires: %s", e.getMessage());
-                }
+                release(key, token);
             }
+        }
+    }
+
+    private void release(String key, String token) {
+        try {
+            cache.unlock(key, token);
+        } catch (CacheUnavailableException e) {
+            LOG.debugf("lock not released, it expires: %s", e.getMessage());
         }
     }
 

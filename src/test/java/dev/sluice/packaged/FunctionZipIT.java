@@ -1,12 +1,17 @@
 package dev.sluice.packaged;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +46,23 @@ class FunctionZipIT extends PackagedScenario {
         if (function != null) {
             function.close();
         }
+    }
+
+    /**
+     * The package holds one AWS HTTP client (the SDK would bring Apache 5 as its default), no client-side encryption
+     * library and none of the embedded servers: each would only add to the download and the cold start.
+     */
+    @Test
+    void holdsOneHttpClientAndNoEmbeddedServer() throws Exception {
+        List<String> libraries;
+        try (ZipFile zip = new ZipFile(Path.of("target", "function.zip").toFile())) {
+            libraries = zip.stream().map(e -> e.getName()).filter(n -> n.startsWith("lib/")).toList();
+        }
+        Pattern awsClient = Pattern.compile("lib/software\\.amazon\\.awssdk\\.([a-z0-9-]+-client)-[0-9][^/]*\\.jar");
+        assertEquals(List.of("url-connection-client"), libraries.stream().map(awsClient::matcher)
+                .filter(Matcher::matches).map(m -> m.group(1)).toList());
+        assertEquals(List.of(), libraries.stream().filter(n -> n.matches(
+                "lib/.*(mongodb-crypt|httpclient|elasticmq|bwaldvogel|embedded-redis|codemonstur).*")).toList());
     }
 
     /**
