@@ -21,6 +21,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import redis.embedded.RedisServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -133,7 +134,13 @@ public final class EmbeddedServers implements AutoCloseable {
      * The caller closes it.
      */
     public static SqsClient sqsClient(String endpoint, String region, boolean staticCredentials) {
-        var builder = SqsClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(region))
+        return sqsClient(endpoint, region, staticCredentials, UrlConnectionHttpClient.builder());
+    }
+
+    /** An SQS client as {@link #sqsClient(String, String, boolean)}, through the given HTTP client. */
+    public static SqsClient sqsClient(String endpoint, String region, boolean staticCredentials,
+            SdkHttpClient.Builder<?> http) {
+        var builder = SqsClient.builder().httpClientBuilder(http).region(Region.of(region))
                 .endpointOverride(URI.create(endpoint));
         if (staticCredentials) {
             builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local",

@@ -33,6 +33,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.InsertManyOptions;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
@@ -536,7 +539,8 @@ class PackagedBench {
 
     /**
      * The CPU one request costs the local stand-ins and their client, one caller at a time: a SendMessageBatch of one
-     * single-event message to ElasticMQ through the AWS SDK (what ingest sends), an {@code insertOne} to
+     * single-event message to ElasticMQ through the AWS SDK (what ingest sends), with the Lambda artifact's HTTP client
+     * and with the server build's, an {@code insertOne} to
      * mongo-java-server through the MongoDB driver (what {@code direct} sends). It explains the single-event
      * comparison of the ingest benchmark on a machine whose two cores all processes share.
      */
@@ -552,12 +556,17 @@ class PackagedBench {
         String message = "{\"v\":1,\"events\":[{\"id\":\"s-1\",\"kind\":\"ai_usage\",\"userId\":\"user-1\","
                 + "\"doc\":" + Load.aiUsage("s-1") + "}]}";
         List<List<String>> rows = new ArrayList<>();
-        try (SqsClient sqs = EmbeddedServers.sqsClient(SluiceTestServers.directSqsEndpoint(), EmbeddedServers.REGION,
-                true)) {
-            String url = sqs.createQueue(b -> b.queueName("bench-stand-in")).queueUrl();
-            rows.add(requestCost("SendMessageBatch, one message, to ElasticMQ (AWS SDK, URL connection client)",
-                    sqsProcess.get(), i -> sqs.sendMessageBatch(b -> b.queueUrl(url).entries(
-                            SendMessageBatchRequestEntry.builder().id("0").messageBody(message).build()))));
+        Map<String, SdkHttpClient.Builder<?>> clients = new LinkedHashMap<>();
+        clients.put("URL connection client, as the Lambda artifact", UrlConnectionHttpClient.builder());
+        clients.put("Apache client, as the server build", ApacheHttpClient.builder());
+        for (Map.Entry<String, SdkHttpClient.Builder<?>> client : clients.entrySet()) {
+            try (SqsClient sqs = EmbeddedServers.sqsClient(SluiceTestServers.directSqsEndpoint(),
+                    EmbeddedServers.REGION, true, client.getValue())) {
+                String url = sqs.createQueue(b -> b.queueName("bench-stand-in-" + rows.size())).queueUrl();
+                rows.add(requestCost("SendMessageBatch, one message, to ElasticMQ (AWS SDK, " + client.getKey() + ")",
+                        sqsProcess.get(), i -> sqs.sendMessageBatch(b -> b.queueUrl(url).entries(
+                                SendMessageBatchRequestEntry.builder().id("0").messageBody(message).build()))));
+            }
         }
         MongoCollection<Document> events = direct.getDatabase("bench_stand_in").getCollection("events");
         rows.add(requestCost("insertOne to mongo-java-server (MongoDB driver)", mongoProcess.get(),
