@@ -59,7 +59,7 @@ public class AcceptedLedger {
         Set<String> ids = new HashSet<>();
         for (TrackedEvent event : events) {
             if (ids.add(event.id())) { // an id twice in one call is one event: stored once, counted once
-                perMinute.merge(key(receivedAt(event)), 1, Integer::sum);
+                perMinute.merge(key(minute(event.doc().get("receivedAt").asText())), 1, Integer::sum);
             }
         }
         try {
@@ -84,7 +84,7 @@ public class AcceptedLedger {
     public long sum(Instant from, Instant to) {
         List<String> keys = new ArrayList<>();
         for (Instant m = from.truncatedTo(ChronoUnit.MINUTES); m.isBefore(to); m = m.plus(1, ChronoUnit.MINUTES)) {
-            keys.add(key(m));
+            keys.add(key(MINUTE.format(m)));
         }
         long total = 0;
         for (int i = 0; i < keys.size(); i += KEYS_PER_READ) {
@@ -98,8 +98,23 @@ public class AcceptedLedger {
         return total;
     }
 
-    private String key(Instant minute) {
-        return config.stats().keyPrefix() + "ledger:accepted:" + MINUTE.format(minute);
+    private String key(String minute) {
+        return config.stats().keyPrefix() + "ledger:accepted:" + minute;
+    }
+
+    /**
+     * The minute of a {@code receivedAt} as {@code yyyyMMddHHmm}. Ingest writes it with {@link Instant#toString()}
+     * ({@code 2026-11-27T14:05:09.123Z}), so the minute is read off its characters: parsing it cost a tenth of a
+     * single-event call's CPU. Any other form is parsed.
+     */
+    static String minute(String receivedAt) {
+        if (receivedAt.length() >= 20 && receivedAt.charAt(4) == '-' && receivedAt.charAt(7) == '-'
+                && receivedAt.charAt(10) == 'T' && receivedAt.charAt(13) == ':' && receivedAt.charAt(16) == ':'
+                && receivedAt.charAt(receivedAt.length() - 1) == 'Z') {
+            return new StringBuilder(12).append(receivedAt, 0, 4).append(receivedAt, 5, 7).append(receivedAt, 8, 10)
+                    .append(receivedAt, 11, 13).append(receivedAt, 14, 16).toString();
+        }
+        return MINUTE.format(Instant.parse(receivedAt));
     }
 
     static Instant receivedAt(TrackedEvent event) {
