@@ -59,7 +59,7 @@ public class AcceptedLedger {
         Set<String> ids = new HashSet<>();
         for (TrackedEvent event : events) {
             if (ids.add(event.id())) { // an id twice in one call is one event: stored once, counted once
-                perMinute.merge(key(minute(event.doc().get("receivedAt").asText())), 1, Integer::sum);
+                perMinute.merge(key(minute(receivedAtText(event))), 1, Integer::sum);
             }
         }
         try {
@@ -118,6 +118,10 @@ public class AcceptedLedger {
     }
 
     static Instant receivedAt(TrackedEvent event) {
-        return Instant.parse(event.doc().get("receivedAt").asText());
+        return Instant.parse(receivedAtText(event));
+    }
+
+    private static String receivedAtText(TrackedEvent event) {
+        return event.doc().get("receivedAt").asText();
     }
 }
