@@ -57,6 +57,10 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /**
      * Sends {@code first} until it is answered 2xx and returns the milliseconds from the process start to that
      * answer: the start-up time a user sees.
