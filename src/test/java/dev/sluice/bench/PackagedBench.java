@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +41,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.local.EmbeddedServers;
+import dev.sluice.queue.MessageCodec;
 import dev.sluice.testing.ChildServer;
 import dev.sluice.testing.FaultProxy;
 import dev.sluice.testing.SluiceTestServers;
@@ -54,7 +58,8 @@ import dev.sluice.testing.SluiceTestServers;
  * <p>Sizes can be changed with {@code -Dbench.rounds}, {@code -Dbench.connection-seconds}, {@code -Dbench.client-interval-ms},
  * {@code -Dbench.backlog}, {@code -Dbench.outage-seconds}, {@code -Dbench.ingest-seconds},
  * {@code -Dbench.warmup-seconds}; {@code -Dbench.ingest-modes=direct,queue} measures only those modes' ingest (the
- * ratios need both).
+ * ratios need both), and a mode may name settings of its own server to compare variants in one run:
+ * {@code -Dbench.ingest-modes='direct,queue,queue[sluice.queue.send-linger=0;sluice.ledger.enabled=false]'}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackagedBench {
@@ -74,6 +79,14 @@ class PackagedBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Report REPORT = new Report("packaged", "Packaged server benchmarks");
     private static final Map<String, Double> RSS_AFTER_LOAD = new LinkedHashMap<>();
+    /** The queue's message format with its default size limit, for the stand-in requests. */
+    private static final MessageCodec STAND_IN_CODEC = new MessageCodec(JSON, (SluiceConfig) Proxy.newProxyInstance(
+            PackagedBench.class.getClassLoader(), new Class<?>[] {SluiceConfig.class},
+            (config, method, args) -> Proxy.newProxyInstance(PackagedBench.class.getClassLoader(),
+                    new Class<?>[] {SluiceConfig.Queue.class}, (queue, setting, none) -> switch (setting.getName()) {
+                        case "maxMessageBytes" -> 245_760;
+                        default -> throw new UnsupportedOperationException(setting.getName());
+                    })));
     private static FaultProxy mongoProxy;
     private static MongoClient direct;
     private static int servers;
@@ -164,8 +177,15 @@ class PackagedBench {
         try {
             for (String mode : modes) {
                 // straight to MongoDB, as to SQS: the counting proxy would cost `direct` a hop the others do not take
-                Map<String, String> config = config(mode);
+                Map<String, String> config = config(mode.replaceAll("\\[.*", ""));
                 config.put("quarkus.mongodb.connection-string", SluiceTestServers.directMongoUri());
+                // a variant, e.g. queue[sluice.queue.send-linger=0], sets keys of its server only
+                if (mode.contains("[")) {
+                    for (String setting : mode.substring(mode.indexOf('[') + 1, mode.length() - 1).split(";")) {
+                        config.put(setting.substring(0, setting.indexOf('=')),
+                                setting.substring(setting.indexOf('=') + 1));
+                    }
+                }
                 running.put(mode, start(config));
             }
             // a fresh JVM compiles for a minute or more on two cores: measure the compiled code
@@ -209,7 +229,7 @@ class PackagedBench {
                     long errors = r.stream().mapToLong(Load.Result::errors).sum();
                     List<Double> sqs = sqsPerThousand.get(mode + "/" + call.name());
                     rows.add(List.of(call.name(), mode, f0(median(rate)), spread0(rate), Report.ms(median(p50)),
-                            Report.ms(median(p99)), spread2(p99), mode.equals("queue") ? f1(median(sqs)) : "-",
+                            Report.ms(median(p99)), spread2(p99), mode.startsWith("queue") ? f1(median(sqs)) : "-",
                             Long.toString(errors)));
                 }
             }
@@ -567,9 +587,10 @@ class PackagedBench {
 
     /**
      * The CPU one request costs the local stand-ins and their client, one caller at a time: a SendMessageBatch of one
-     * single-event message to ElasticMQ through the AWS SDK (what ingest sends), with the Lambda artifact's HTTP client
-     * and with the server build's, an {@code insertOne} to
-     * mongo-java-server through the MongoDB driver (what {@code direct} sends). It explains the single-event
+     * single-event message to ElasticMQ through the AWS SDK (what a Lambda ingest call sends), with the Lambda
+     * artifact's HTTP client and with the server build's; with the server build's, also one message of 8 events (what
+     * a send group of concurrent calls sends: the cost is mostly per request, not per byte); and an {@code insertOne}
+     * to mongo-java-server through the MongoDB driver (what {@code direct} sends). It explains the single-event
      * comparison of the ingest benchmark on a machine whose two cores all processes share.
      */
     @Test
@@ -583,6 +604,12 @@ class PackagedBench {
         }
         String message = "{\"v\":1,\"events\":[{\"id\":\"s-1\",\"kind\":\"ai_usage\",\"userId\":\"user-1\","
                 + "\"doc\":" + Load.aiUsage("s-1") + "}]}";
+        // what a send group of 8 concurrent single events sends: their messages merged into one
+        String group = STAND_IN_CODEC.merge(IntStream.range(0, 8).mapToObj(i -> message
+                .replace("s-1", "s-" + i).replace("user-1", "user-" + i * 37)).toList()).get(0);
+        Map<String, String> messages = new LinkedHashMap<>();
+        messages.put("one event (" + message.length() + " B)", message);
+        messages.put("8 events (" + group.length() + " B)", group);
         List<List<String>> rows = new ArrayList<>();
         Map<String, SdkHttpClient.Builder<?>> clients = new LinkedHashMap<>();
         clients.put("URL connection client, as the Lambda artifact", UrlConnectionHttpClient.builder());
@@ -591,9 +618,16 @@ class PackagedBench {
             try (SqsClient sqs = EmbeddedServers.sqsClient(SluiceTestServers.directSqsEndpoint(),
                     EmbeddedServers.REGION, true, client.getValue())) {
                 String url = sqs.createQueue(b -> b.queueName("bench-stand-in-" + rows.size())).queueUrl();
-                rows.add(requestCost("SendMessageBatch, one message, to ElasticMQ (AWS SDK, " + client.getKey() + ")",
-                        sqsProcess.get(), i -> sqs.sendMessageBatch(b -> b.queueUrl(url).entries(
-                                SendMessageBatchRequestEntry.builder().id("0").messageBody(message).build()))));
+                // the Lambda artifact's client sends one call's events: one row, to compare the clients
+                List<Map.Entry<String, String>> bodies = new ArrayList<>(messages.entrySet());
+                for (Map.Entry<String, String> body : client.getValue() instanceof UrlConnectionHttpClient.Builder
+                        ? bodies.subList(0, 1) : bodies) {
+                    rows.add(requestCost("SendMessageBatch of one message, " + body.getKey() + ", to ElasticMQ "
+                            + "(AWS SDK, " + client.getKey() + ")", sqsProcess.get(),
+                            i -> sqs.sendMessageBatch(b -> b.queueUrl(url).entries(SendMessageBatchRequestEntry
+                                    .builder().id("0").messageBody(body.getValue()).build()))));
+                }
+                sqs.deleteQueue(b -> b.queueUrl(url));
             }
         }
         MongoCollection<Document> events = direct.getDatabase("bench_stand_in").getCollection("events");
