@@ -25,12 +25,11 @@ import java.util.function.Consumer;
 final class SendGroups {
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a group's send is over: its callers learn their outcome, and the next sender may go. */
-    private final Condition sent = lock.newCondition();
-    /** Signalled when a caller joins while the next group's sender lingers. */
+    /** Signalled when a caller joins while the next group's sender lingers, once the group is as large as awaited. */
     private final Condition joined = lock.newCondition();
     private final long lingerNanos;
-    private List<Waiter> waiting = new ArrayList<>();
+    /** The group callers join: the one whose send comes next. */
+    private Group next = new Group();
     private boolean sending;
     private boolean lingering;
     /** Callers in the last group sent: more than one means concurrent callers, worth lingering for. */
@@ -40,84 +39,93 @@ final class SendGroups {
         this.lingerNanos = linger.toNanos();
     }
 
-    private static final class Waiter {
-        final List<String> bodies;
+    /**
+     * Callers whose messages go in one send. Each group has its own condition, so that the end of a send wakes its
+     * callers and one caller of the next group (its sender), never the whole next group only to put it back to
+     * sleep: on two shared cores every needless wake-up costs the CPU that latency under load is made of.
+     */
+    private final class Group {
+        final List<List<String>> bodies = new ArrayList<>();
+        final Condition settled = lock.newCondition();
         boolean done;
         RuntimeException failure;
 
-        Waiter(List<String> bodies) {
-            this.bodies = bodies;
+        void outcome() {
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 
     /** Sends {@code bodies} through {@code sender}, possibly together with other callers' bodies. */
     void send(List<String> bodies, Consumer<List<String>> sender) {
-        Waiter me = new Waiter(bodies);
-        List<Waiter> group;
+        Group group;
         lock.lock();
         try {
-            waiting.add(me);
-            if (lingering) {
+            group = next;
+            group.bodies.add(bodies);
+            if (lingering && group.bodies.size() >= lastGroup) {
                 joined.signal();
             }
-            while (sending && !me.done) {
+            // wait until the group is sent, or it is this group's turn and no caller of it has taken it yet
+            while (!group.done && (sending || group != next)) {
                 try {
-                    sent.await();
+                    group.settled.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    // still in the group if it is taken: wait for its outcome without being interruptible
-                    if (!waiting.remove(me)) {
-                        while (!me.done) {
-                            sent.awaitUninterruptibly();
-                        }
-                        break;
+                    if (group == next) {
+                        // not taken yet: leave it, unsent
+                        group.bodies.removeIf(b -> b == bodies);
+                        throw new QueueUnavailableException("interrupted before sending", e);
                     }
-                    throw new QueueUnavailableException("interrupted before sending", e);
+                    // taken: its outcome is this caller's, so wait for it without being interruptible
+                    while (!group.done) {
+                        group.settled.awaitUninterruptibly();
+                    }
                 }
             }
-            if (me.done) {
-                outcome(me);
+            if (group.done) {
+                group.outcome();
                 return;
             }
             sending = true;
             if (lastGroup > 1) {
-                linger();
+                linger(group);
             }
-            group = waiting;
-            lastGroup = group.size();
-            waiting = new ArrayList<>();
+            lastGroup = group.bodies.size();
+            next = new Group();
         } finally {
             lock.unlock();
         }
         RuntimeException failure = null;
         try {
             List<String> all = new ArrayList<>();
-            group.forEach(w -> all.addAll(w.bodies));
+            group.bodies.forEach(all::addAll);
             sender.accept(all);
         } catch (RuntimeException e) {
             failure = e;
         } finally {
             lock.lock();
             try {
-                for (Waiter w : group) {
-                    w.done = true;
-                    w.failure = failure;
-                }
+                group.done = true;
+                group.failure = failure;
+                group.settled.signalAll();
                 sending = false;
-                sent.signalAll();
+                // one caller of the next group sends it; the others sleep on until it is sent
+                next.settled.signal();
             } finally {
                 lock.unlock();
             }
         }
-        outcome(me);
+        group.outcome();
     }
 
     /** Holding the sender's turn, waits until as many callers wait as the last group had, or the linger is over. */
-    private void linger() {
+    private void linger(Group group) {
         lingering = true;
         try {
             long left = lingerNanos;
-            while (waiting.size() < lastGroup && left > 0) {
+            while (group.bodies.size() < lastGroup && left > 0) {
                 left = joined.awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -131,7 +139,7 @@ final class SendGroups {
     int waiting() {
         lock.lock();
         try {
-            return waiting.size();
+            return next.bodies.size();
         } finally {
             lock.unlock();
         }
@@ -144,12 +152,6 @@ final class SendGroups {
             return lingering;
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void outcome(Waiter w) {
-        if (w.failure != null) {
-            throw w.failure;
         }
     }
 }

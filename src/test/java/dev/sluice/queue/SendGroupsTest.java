@@ -98,6 +98,94 @@ class SendGroupsTest {
         assertEquals(List.of(List.of("a"), List.of("b", "c"), List.of("d", "e")), sortedGroups(calls));
     }
 
+    /** A caller interrupted while its group waits for its turn leaves the group, unsent, and is told so. */
+    @Test
+    void aCallerInterruptedBeforeItsGroupIsSentLeavesIt() throws Exception {
+        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Consumer<List<String>> blocking = blockingSender(calls, sending, release);
+        Map<String, String> outcome = new ConcurrentHashMap<>();
+        Thread a = outcomeCaller("a", blocking, outcome);
+        assertTrue(sending.await(10, TimeUnit.SECONDS));
+        Thread b = outcomeCaller("b", blocking, outcome);
+        Thread c = outcomeCaller("c", blocking, outcome);
+        Thread d = outcomeCaller("d", blocking, outcome);
+        poll(() -> groups.waiting() == 3);
+        b.interrupt();
+        b.join();
+        assertEquals("refused", outcome.get("b"));
+        assertEquals(2, groups.waiting());
+        release.countDown();
+        for (Thread t : List.of(a, c, d)) {
+            t.join();
+        }
+        assertEquals(Map.of("a", "sent", "b", "refused", "c", "sent", "d", "sent"), outcome);
+        assertEquals(List.of(List.of("a"), List.of("c", "d")), sortedGroups(calls));
+    }
+
+    /** Once a caller's group is on its way, an interrupt no longer takes it out: it learns what the send did. */
+    @Test
+    void aCallerInterruptedWhileItsGroupIsSentLearnsItsOutcome() throws Exception {
+        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstSending = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        Map<String, String> outcome = new ConcurrentHashMap<>();
+        Thread a = outcomeCaller("a", blockingSender(calls, firstSending, releaseFirst), outcome);
+        assertTrue(firstSending.await(10, TimeUnit.SECONDS));
+        CountDownLatch groupSending = new CountDownLatch(1);
+        CountDownLatch releaseGroup = new CountDownLatch(1);
+        Consumer<List<String>> blocking = blockingSender(calls, groupSending, releaseGroup);
+        Thread b = outcomeCaller("b", blocking, outcome);
+        Thread c = outcomeCaller("c", blocking, outcome);
+        poll(() -> groups.waiting() == 2);
+        releaseFirst.countDown();
+        assertTrue(groupSending.await(10, TimeUnit.SECONDS));
+        b.interrupt();
+        c.interrupt();
+        releaseGroup.countDown();
+        for (Thread t : List.of(a, b, c)) {
+            t.join();
+        }
+        assertEquals(Map.of("a", "sent", "b", "sent", "c", "sent"), outcome);
+        assertEquals(List.of(List.of("a"), List.of("b", "c")), sortedGroups(calls));
+    }
+
+    /** A sender that records its call, says it is sending, and returns once released (interrupts or not). */
+    private static Consumer<List<String>> blockingSender(List<List<String>> calls, CountDownLatch sending,
+            CountDownLatch release) {
+        return all -> {
+            calls.add(all);
+            sending.countDown();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    release.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    /** A caller of {@link #groups} that records "sent" or "refused" for its body. */
+    private Thread outcomeCaller(String body, Consumer<List<String>> sender, Map<String, String> outcome) {
+        Thread t = new Thread(() -> {
+            try {
+                groups.send(List.of(body), sender);
+                outcome.put(body, "sent");
+            } catch (QueueUnavailableException e) {
+                outcome.put(body, "refused");
+            }
+        });
+        t.start();
+        return t;
+    }
+
     private static Thread caller(SendGroups groups, String body, Consumer<List<String>> sender) {
         Thread t = new Thread(() -> groups.send(List.of(body), sender));
         t.start();
