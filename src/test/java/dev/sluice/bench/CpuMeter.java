@@ -1,9 +1,13 @@
 package dev.sluice.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import dev.sluice.testing.ChildServer;
 
@@ -22,6 +26,7 @@ final class CpuMeter {
 
     private final Map<String, ProcessHandle> processes = new LinkedHashMap<>();
     private Map<String, Duration> start = Map.of();
+    private long startSwitches;
 
     CpuMeter(ProcessHandle server) {
         processes.put(SERVER, server);
@@ -37,13 +42,44 @@ final class CpuMeter {
     }
 
     /** A redis-server this JVM started (embedded-redis), if any. */
-    private static Optional<ProcessHandle> redis() {
+    static Optional<ProcessHandle> redis() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false)).findFirst();
     }
 
     void begin() {
         start = read();
+        startSwitches = contextSwitches(processes.get(SERVER));
+    }
+
+    /** Context switches of the server's threads per {@code events} since {@link #begin()} (NaN without /proc). */
+    double serverSwitchesPerEvent(long events) {
+        long end = contextSwitches(processes.get(SERVER));
+        return startSwitches < 0 || end < 0 || events == 0 ? Double.NaN : (end - startSwitches) / (double) events;
+    }
+
+    /**
+     * Voluntary and involuntary context switches of all of a process's threads, from {@code /proc} (-1 without it):
+     * every thread that parks and is woken costs two, and on a shared VM each costs microseconds of CPU.
+     */
+    private static long contextSwitches(ProcessHandle process) {
+        long total = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.contains("ctxt_switches:")) {
+                            total += Long.parseLong(line.replaceAll("\\D", ""));
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return total;
     }
 
     /** Milliseconds of CPU per {@code events} since {@link #begin()}, per process ({@code NaN} where not local). */

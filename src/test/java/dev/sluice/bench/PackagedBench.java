@@ -101,7 +101,9 @@ class PackagedBench {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ". The server is `target/quarkus-app/quarkus-run.jar` run with "
                 + "`java -jar` and default JVM settings; SQS (ElasticMQ) and MongoDB (mongo-java-server) "
-                + "in JVMs of their own, Redis (redis-server), all on loopback. Rate limits are off for the load.");
+                + "in JVMs of their own, Redis (redis-server), all on loopback, " + Placement.describe()
+                + ". Rate limits are off for the load.");
+        Placement.pinEnvironment();
     }
 
     @AfterAll
@@ -203,6 +205,7 @@ class PackagedBench {
             Map<String, List<Load.Result>> results = new LinkedHashMap<>();
             Map<String, List<Double>> sqsPerThousand = new LinkedHashMap<>();
             Map<String, List<Map<String, Double>>> cpuPerEvent = new LinkedHashMap<>();
+            Map<String, List<Double>> switchesPerEvent = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
                 for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
                     for (int m = 0; m < modes.size(); m++) {
@@ -217,6 +220,8 @@ class PackagedBench {
                                 Duration.ofSeconds(INGEST_SECONDS));
                         cpuPerEvent.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
                                 .add(cpu.perEvent(result.events()));
+                        switchesPerEvent.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
+                                .add(cpu.serverSwitchesPerEvent(result.events()));
                         results.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>()).add(result);
                         sqsPerThousand.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
                                 .add(1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
@@ -249,12 +254,14 @@ class PackagedBench {
                     }
                     row.add(Report.ms(median(r.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
                             .mapToDouble(Double::doubleValue).sum()).toList())));
+                    row.add(f1(median(switchesPerEvent.get(mode + "/" + call.name()))));
                     cpuRows.add(row);
                 }
             }
             List<String> cpuHeader = new ArrayList<>(List.of("call", "mode"));
             List.of(CpuMeter.names()).forEach(cpuHeader::add);
             cpuHeader.add("all");
+            cpuHeader.add("server context switches per event");
             List<List<String>> ratios = new ArrayList<>();
             for (Load.Call call : modes.containsAll(List.of("queue", "direct")) ? List.of(Load.SINGLE, Load.BATCH)
                     : List.<Load.Call>of()) {

@@ -33,8 +33,8 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("package the server first: ./mvnw -Pbench -Dserver (runs package)");
         }
         this.port = freePort();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(Placement.serverPrefix());
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String jvmArgs = System.getProperty("bench.server-jvm-args", "").replace("{name}", name);
         if (!jvmArgs.isBlank()) {
             command.addAll(List.of(jvmArgs.trim().split("\\s+")));
