@@ -273,8 +273,8 @@ class PackagedBench {
             }
             REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, after " + WARMUP_SECONDS
                     + " s of warm-up per mode and call; " + ROUNDS + " rounds of " + INGEST_SECONDS
-                    + " s per mode and call, modes interleaved, each round started with every queue flushed and no flush "
-                    + "during a round)")
+                    + " s per mode and call, modes interleaved, each round started with every queue flushed and "
+                    + "no flush during a round)")
                     .table(List.of("call", "mode", "events/s (median)", "events/s (spread)", "p50 ms", "p99 ms",
                             "p99 spread", "SQS sends per 1,000 events", "non-202"), rows)
                     .table(List.of("call", "queue/direct events/s", "queue/direct p99"), ratios)

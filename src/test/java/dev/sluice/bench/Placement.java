@@ -3,7 +3,6 @@ package dev.sluice.bench;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import dev.sluice.testing.ChildServer;
 
@@ -40,7 +39,7 @@ final class Placement {
         ChildServer.process("mongo").ifPresent(environment::add);
         CpuMeter.redis().ifPresent(environment::add);
         for (ProcessHandle p : environment) {
-            run(Stream.of("taskset", "-a", "-p", "-c", OTHER_CPUS, Long.toString(p.pid())).toList());
+            run(List.of("taskset", "-a", "-p", "-c", OTHER_CPUS, Long.toString(p.pid())));
         }
     }
 
