@@ -30,10 +30,17 @@ final class CpuMeter {
 
     CpuMeter(ProcessHandle server) {
         processes.put(SERVER, server);
-        ChildServer.process("sqs").ifPresent(p -> processes.put(SQS, p));
-        ChildServer.process("mongo").ifPresent(p -> processes.put(MONGO, p));
-        redis().ifPresent(p -> processes.put(REDIS, p));
-        processes.put(LOAD, ProcessHandle.current());
+        processes.putAll(environment());
+    }
+
+    /** Every process of the benchmark but the server: the local stand-ins that run, and the load generator. */
+    static Map<String, ProcessHandle> environment() {
+        Map<String, ProcessHandle> environment = new LinkedHashMap<>();
+        ChildServer.process("sqs").ifPresent(p -> environment.put(SQS, p));
+        ChildServer.process("mongo").ifPresent(p -> environment.put(MONGO, p));
+        redis().ifPresent(p -> environment.put(REDIS, p));
+        environment.put(LOAD, ProcessHandle.current());
+        return environment;
     }
 
     /** The processes measured, in column order. */
@@ -42,7 +49,7 @@ final class CpuMeter {
     }
 
     /** A redis-server this JVM started (embedded-redis), if any. */
-    static Optional<ProcessHandle> redis() {
+    private static Optional<ProcessHandle> redis() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false)).findFirst();
     }

@@ -218,13 +218,12 @@ class PackagedBench {
                         cpu.begin();
                         Load.Result result = Load.closedLoop(port, call, INGEST_CLIENTS,
                                 Duration.ofSeconds(INGEST_SECONDS));
-                        cpuPerEvent.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
-                                .add(cpu.perEvent(result.events()));
-                        switchesPerEvent.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
-                                .add(cpu.serverSwitchesPerEvent(result.events()));
-                        results.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>()).add(result);
-                        sqsPerThousand.computeIfAbsent(mode + "/" + call.name(), k -> new ArrayList<>())
-                                .add(1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
+                        String key = key(mode, call);
+                        record(cpuPerEvent, key, cpu.perEvent(result.events()));
+                        record(switchesPerEvent, key, cpu.serverSwitchesPerEvent(result.events()));
+                        record(results, key, result);
+                        record(sqsPerThousand, key,
+                                1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
                     }
                 }
             }
@@ -232,12 +231,12 @@ class PackagedBench {
             List<List<String>> rows = new ArrayList<>();
             for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
                 for (String mode : modes) {
-                    List<Load.Result> r = results.get(mode + "/" + call.name());
+                    List<Load.Result> r = results.get(key(mode, call));
                     List<Double> rate = r.stream().map(Load.Result::eventsPerSecond).toList();
                     List<Double> p50 = r.stream().map(x -> x.latencies().percentileMillis(50)).toList();
                     List<Double> p99 = r.stream().map(x -> x.latencies().percentileMillis(99)).toList();
                     long errors = r.stream().mapToLong(Load.Result::errors).sum();
-                    List<Double> sqs = sqsPerThousand.get(mode + "/" + call.name());
+                    List<Double> sqs = sqsPerThousand.get(key(mode, call));
                     rows.add(List.of(call.name(), mode, f0(median(rate)), spread0(rate), Report.ms(median(p50)),
                             Report.ms(median(p99)), spread2(p99), mode.startsWith("queue") ? f1(median(sqs)) : "-",
                             Long.toString(errors)));
@@ -246,7 +245,7 @@ class PackagedBench {
             List<List<String>> cpuRows = new ArrayList<>();
             for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
                 for (String mode : modes) {
-                    List<Map<String, Double>> r = cpuPerEvent.get(mode + "/" + call.name());
+                    List<Map<String, Double>> r = cpuPerEvent.get(key(mode, call));
                     List<String> row = new ArrayList<>(List.of(call.name(), mode));
                     for (String process : CpuMeter.names()) {
                         double ms = median(r.stream().map(x -> x.get(process)).toList());
@@ -254,7 +253,7 @@ class PackagedBench {
                     }
                     row.add(Report.ms(median(r.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
                             .mapToDouble(Double::doubleValue).sum()).toList())));
-                    row.add(f1(median(switchesPerEvent.get(mode + "/" + call.name()))));
+                    row.add(f1(median(switchesPerEvent.get(key(mode, call)))));
                     cpuRows.add(row);
                 }
             }
@@ -286,12 +285,22 @@ class PackagedBench {
         }
     }
 
+    /** The key of a mode's rounds of a call in the ingest benchmark's maps. */
+    private static String key(String mode, Load.Call call) {
+        return mode + "/" + call.name();
+    }
+
+    /** Adds one round's {@code value} to the rounds of {@code key} (a mode and a call). */
+    private static <T> void record(Map<String, List<T>> rounds, String key, T value) {
+        rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+
     private static List<Double> rates(Map<String, List<Load.Result>> results, String mode, Load.Call call) {
-        return results.get(mode + "/" + call.name()).stream().map(Load.Result::eventsPerSecond).toList();
+        return results.get(key(mode, call)).stream().map(Load.Result::eventsPerSecond).toList();
     }
 
     private static List<Double> p99s(Map<String, List<Load.Result>> results, String mode, Load.Call call) {
-        return results.get(mode + "/" + call.name()).stream().map(x -> x.latencies().percentileMillis(99)).toList();
+        return results.get(key(mode, call)).stream().map(x -> x.latencies().percentileMillis(99)).toList();
     }
 
     // ------------------------------------------------------------------------------------------------- connections

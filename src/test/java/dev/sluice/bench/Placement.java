@@ -1,10 +1,7 @@
 package dev.sluice.bench;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-
-import dev.sluice.testing.ChildServer;
 
 /**
  * Where the benchmark's processes run: with {@code -Dbench.server-cpus=0 -Dbench.other-cpus=1} the server under test
@@ -34,11 +31,7 @@ final class Placement {
         if (!pinned()) {
             return;
         }
-        List<ProcessHandle> environment = new ArrayList<>(List.of(ProcessHandle.current()));
-        ChildServer.process("sqs").ifPresent(environment::add);
-        ChildServer.process("mongo").ifPresent(environment::add);
-        CpuMeter.redis().ifPresent(environment::add);
-        for (ProcessHandle p : environment) {
+        for (ProcessHandle p : CpuMeter.environment().values()) {
             run(List.of("taskset", "-a", "-p", "-c", OTHER_CPUS, Long.toString(p.pid())));
         }
     }
