@@ -76,6 +76,10 @@ public interface SluiceConfig {
         @WithDefault("3ms")
         Duration sendLinger();
 
+        /** Groups of concurrent ingest calls on their way to the queue at once ({@code SendGroups}). */
+        @WithDefault("1")
+        int sendConcurrency();
+
         /** The Retry-After a client gets when the queue cannot be reached. */
         @WithDefault("5")
         int retryAfterSeconds();

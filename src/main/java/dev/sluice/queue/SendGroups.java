@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -28,27 +29,35 @@ final class SendGroups {
     /** Signalled when a caller joins while the next group's sender lingers, once the group is as large as awaited. */
     private final Condition joined = lock.newCondition();
     private final long lingerNanos;
+    private final int concurrency;
     /** The group callers join: the one whose send comes next. */
     private Group next = new Group();
-    private boolean sending;
+    /** Sends on their way. */
+    private int sending;
     private boolean lingering;
     /** Callers in the last group sent: more than one means concurrent callers, worth lingering for. */
     private int lastGroup;
 
-    SendGroups(Duration linger) {
+    SendGroups(Duration linger, int concurrency) {
         this.lingerNanos = linger.toNanos();
+        this.concurrency = Math.max(1, concurrency);
     }
 
     /**
-     * Callers whose messages go in one send. Each group has its own condition, so that the end of a send wakes its
-     * callers and one caller of the next group (its sender), never the whole next group only to put it back to
-     * sleep: on two shared cores every needless wake-up costs the CPU that latency under load is made of.
+     * Callers whose messages go in one send. Waiting callers park on their own and the end of a send unparks each of
+     * them directly, and one caller of the next group (its sender): a condition's signalAll would have them take the
+     * lock back one after another, each woken by the one before, and on two shared cores that convoy of wake-ups is
+     * what the last caller of a group waits for.
      */
-    private final class Group {
+    private static final class Group {
         final List<List<String>> bodies = new ArrayList<>();
-        final Condition settled = lock.newCondition();
-        boolean done;
-        RuntimeException failure;
+        /** Callers of this group that wait (guarded by the lock). */
+        final List<Thread> waiters = new ArrayList<>();
+        /** The caller that sends this group, once one does (written under the lock). */
+        volatile Thread sender;
+        volatile RuntimeException failure;
+        /** Written after {@link #failure}, so a caller that sees it done sees the outcome. */
+        volatile boolean done;
 
         void outcome() {
             if (failure != null) {
@@ -59,6 +68,7 @@ final class SendGroups {
 
     /** Sends {@code bodies} through {@code sender}, possibly together with other callers' bodies. */
     void send(List<String> bodies, Consumer<List<String>> sender) {
+        Thread me = Thread.currentThread();
         Group group;
         lock.lock();
         try {
@@ -67,28 +77,24 @@ final class SendGroups {
             if (lingering && group.bodies.size() >= lastGroup) {
                 joined.signal();
             }
-            // wait until the group is sent, or it is this group's turn and no caller of it has taken it yet
-            while (!group.done && (sending || group != next)) {
-                try {
-                    group.settled.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    if (group == next) {
-                        // not taken yet: leave it, unsent
-                        group.bodies.removeIf(b -> b == bodies);
-                        throw new QueueUnavailableException("interrupted before sending", e);
-                    }
-                    // taken: its outcome is this caller's, so wait for it without being interruptible
-                    while (!group.done) {
-                        group.settled.awaitUninterruptibly();
-                    }
-                }
+            if (group.sender == null && sending < concurrency) {
+                group.sender = me;
+                sending++;
+            } else {
+                group.waiters.add(me);
             }
+        } finally {
+            lock.unlock();
+        }
+        if (group.sender != me) {
+            awaitTurnOrOutcome(group, bodies);
             if (group.done) {
                 group.outcome();
                 return;
             }
-            sending = true;
+        }
+        lock.lock();
+        try {
             if (lastGroup > 1) {
                 linger(group);
             }
@@ -104,20 +110,58 @@ final class SendGroups {
             sender.accept(all);
         } catch (RuntimeException e) {
             failure = e;
-        } finally {
-            lock.lock();
-            try {
-                group.done = true;
-                group.failure = failure;
-                group.settled.signalAll();
-                sending = false;
-                // one caller of the next group sends it; the others sleep on until it is sent
-                next.settled.signal();
-            } finally {
-                lock.unlock();
+        }
+        List<Thread> waiters;
+        Thread successor = null;
+        lock.lock();
+        try {
+            group.failure = failure;
+            group.done = true;
+            waiters = group.waiters;
+            sending--;
+            // one caller of the next group sends it; the others wait on until it is sent
+            if (next.sender == null && !next.waiters.isEmpty()) {
+                successor = next.waiters.remove(0);
+                next.sender = successor;
+                sending++;
             }
+        } finally {
+            lock.unlock();
+        }
+        waiters.forEach(LockSupport::unpark);
+        if (successor != null) {
+            LockSupport.unpark(successor);
         }
         group.outcome();
+    }
+
+    /**
+     * Parks until the group is sent or this caller is to send it. Interrupted before anyone took the group, the
+     * caller leaves it, unsent; once it is taken its outcome is this caller's, so the caller waits it out.
+     */
+    private void awaitTurnOrOutcome(Group group, List<String> bodies) {
+        Thread me = Thread.currentThread();
+        boolean interrupted = false;
+        while (!group.done && group.sender != me) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                lock.lock();
+                try {
+                    if (group.sender == null) {
+                        group.bodies.removeIf(b -> b == bodies);
+                        group.waiters.remove(me);
+                        me.interrupt();
+                        throw new QueueUnavailableException("interrupted before sending", new InterruptedException());
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            me.interrupt();
+        }
     }
 
     /** Holding the sender's turn, waits until as many callers wait as the last group had, or the linger is over. */

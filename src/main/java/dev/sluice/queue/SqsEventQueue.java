@@ -51,7 +51,7 @@ public class SqsEventQueue implements EventQueue {
         this.sqs = sqs;
         this.codec = codec;
         this.config = config.queue();
-        this.groups = new SendGroups(this.config.sendLinger());
+        this.groups = new SendGroups(this.config.sendLinger(), this.config.sendConcurrency());
         this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
                 + "queue, retries of failed entries included").register(registry);
         this.sendFailures = Counter.builder("sluice.queue.send.failures")

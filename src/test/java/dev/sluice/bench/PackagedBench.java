@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -72,6 +73,10 @@ class PackagedBench {
     private static final int INGEST_SECONDS = Integer.getInteger("bench.ingest-seconds", 5);
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
     private static final int INGEST_CLIENTS = 16;
+    /** {@code -Dbench.ingest-calls=single} measures only single-event calls (e.g. to profile them alone). */
+    private static final List<Load.Call> INGEST_CALLS = Stream.of(Load.SINGLE, Load.BATCH)
+            .filter(c -> System.getProperty("bench.ingest-calls", "single,batch").contains(c.name().split(" ")[0]))
+            .toList();
     private static final String SQS_SENDS = "sluice_queue_send_requests_total";
     private static final int STAND_IN_CALLS = 2000;
     private static final Set<String> HANDSHAKES = Set.of("hello", "isMaster", "ismaster", "legacy query");
@@ -196,7 +201,7 @@ class PackagedBench {
             }
             // a fresh JVM compiles for a minute or more on two cores: measure the compiled code
             for (String mode : modes) {
-                for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+                for (Load.Call call : INGEST_CALLS) {
                     Load.closedLoop(running.get(mode).port(), call, INGEST_CLIENTS,
                             Duration.ofSeconds(WARMUP_SECONDS));
                     drain(running.get(mode).port());
@@ -207,7 +212,7 @@ class PackagedBench {
             Map<String, List<Map<String, Double>>> cpuPerEvent = new LinkedHashMap<>();
             Map<String, List<Double>> switchesPerEvent = new LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
-                for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+                for (Load.Call call : INGEST_CALLS) {
                     for (int m = 0; m < modes.size(); m++) {
                         String mode = modes.get((m + round) % modes.size());
                         // the flush runs in its own function in production: no round pays for an earlier one's
@@ -229,7 +234,7 @@ class PackagedBench {
             }
             running.forEach((mode, server) -> RSS_AFTER_LOAD.put(mode, server.rssMiB()));
             List<List<String>> rows = new ArrayList<>();
-            for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+            for (Load.Call call : INGEST_CALLS) {
                 for (String mode : modes) {
                     List<Load.Result> r = results.get(key(mode, call));
                     List<Double> rate = r.stream().map(Load.Result::eventsPerSecond).toList();
@@ -243,7 +248,7 @@ class PackagedBench {
                 }
             }
             List<List<String>> cpuRows = new ArrayList<>();
-            for (Load.Call call : List.of(Load.SINGLE, Load.BATCH)) {
+            for (Load.Call call : INGEST_CALLS) {
                 for (String mode : modes) {
                     List<Map<String, Double>> r = cpuPerEvent.get(key(mode, call));
                     List<String> row = new ArrayList<>(List.of(call.name(), mode));
@@ -262,7 +267,7 @@ class PackagedBench {
             cpuHeader.add("all");
             cpuHeader.add("server context switches per event");
             List<List<String>> ratios = new ArrayList<>();
-            for (Load.Call call : modes.containsAll(List.of("queue", "direct")) ? List.of(Load.SINGLE, Load.BATCH)
+            for (Load.Call call : modes.containsAll(List.of("queue", "direct")) ? INGEST_CALLS
                     : List.<Load.Call>of()) {
                 double queueRate = median(rates(results, "queue", call));
                 double directRate = median(rates(results, "direct", call));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Group commit of queue sends: every caller learns the fate of its own messages, and concurrent calls coalesce. */
 class SendGroupsTest {
 
-    private final SendGroups groups = new SendGroups(Duration.ZERO);
+    private final SendGroups groups = new SendGroups(Duration.ZERO, 1);
 
     @Test
     void aLoneCallerSendsItsOwnMessagesAtOnce() {
@@ -69,7 +69,7 @@ class SendGroupsTest {
      */
     @Test
     void afterConcurrentCallersTheNextSenderLingersForAsManyAndALoneCallerNeverDoes() throws Exception {
-        SendGroups lingering = new SendGroups(Duration.ofSeconds(30));
+        SendGroups lingering = new SendGroups(Duration.ofSeconds(30), 1);
         List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch firstSending = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
