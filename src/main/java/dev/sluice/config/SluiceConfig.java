@@ -70,15 +70,11 @@ public interface SluiceConfig {
 
         /**
          * How long the sender of a group of concurrent ingest calls waits for more to join before it sends
-         * ({@code SendGroups}); only when the last group had more than one caller, so never on Lambda. 0 turns it
-         * off.
+         * ({@code GroupCommit} in {@code SqsEventQueue}); only when the last group had more than one caller, so never
+         * on Lambda. 0 turns it off.
          */
         @WithDefault("3ms")
         Duration sendLinger();
-
-        /** Groups of concurrent ingest calls on their way to the queue at once ({@code SendGroups}). */
-        @WithDefault("1")
-        int sendConcurrency();
 
         /** The Retry-After a client gets when the queue cannot be reached. */
         @WithDefault("5")

@@ -5,12 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.sluice.concurrent.GroupCommit;
 import dev.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,14 +46,15 @@ public class SqsEventQueue implements EventQueue {
     private final Timer sendTime;
     private final Counter sendFailures;
     private final Counter sendRequests;
-    private final SendGroups groups;
+    /** Concurrent calls share sends and messages: N calls cost a few SQS requests instead of N. */
+    private final GroupCommit<List<String>> groups;
     private final MessageCodec codec;
 
     public SqsEventQueue(SqsClient sqs, MessageCodec codec, SluiceConfig config, MeterRegistry registry) {
         this.sqs = sqs;
         this.codec = codec;
         this.config = config.queue();
-        this.groups = new SendGroups(this.config.sendLinger(), this.config.sendConcurrency());
+        this.groups = new GroupCommit<>(this.config.sendLinger());
         this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
                 + "queue, retries of failed entries included").register(registry);
         this.sendFailures = Counter.builder("sluice.queue.send.failures")
@@ -65,8 +68,13 @@ public class SqsEventQueue implements EventQueue {
     public void send(List<String> bodies) {
         long start = System.nanoTime();
         try {
-            // the calls of a group share messages as well as requests
-            groups.send(bodies, all -> sendTo(config.url(), codec.merge(all)));
+            // the calls of a group share messages as well as requests; a group fails or succeeds whole, so a failed
+            // group's callers answer 503 and resend, and whatever of it had reached the queue is deduplicated by id
+            groups.submit(bodies, calls -> sendTo(config.url(),
+                    codec.merge(calls.stream().flatMap(List::stream).toList())));
+        } catch (CancellationException e) {
+            sendFailures.increment();
+            throw new QueueUnavailableException("interrupted before sending", e);
         } catch (QueueUnavailableException e) {
             sendFailures.increment();
             throw e;

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
@@ -60,6 +61,20 @@ class LossCheckTest extends PipelineTest {
         assertEquals(4, report.stored());
         assertEquals(1, report.resent());
         assertEquals(0, report.missing());
+    }
+
+    /** Concurrent calls are each counted once by the ledger and each stored once. */
+    @Test
+    void concurrentCallsAreEachCounted() throws InterruptedException {
+        List<Thread> callers = IntStream.range(0, 40).mapToObj(i -> new Thread(() -> track(event("c" + i)))).toList();
+        callers.forEach(Thread::start);
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        LossReport report = run(true);
+        assertEquals(LossReport.Verdict.NO_LOSS, report.verdict(), report.reason());
+        assertEquals(40, report.accepted());
+        assertEquals(40, report.stored());
     }
 
     @Test

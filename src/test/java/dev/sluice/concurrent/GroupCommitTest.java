@@ -1,4 +1,4 @@
-package dev.sluice.queue;
+package dev.sluice.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,16 +20,16 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
-/** Group commit of queue sends: every caller learns the fate of its own messages, and concurrent calls coalesce. */
-class SendGroupsTest {
+/** Group commit: every caller learns the fate of its own item, and concurrent calls coalesce. */
+class GroupCommitTest {
 
-    private final SendGroups groups = new SendGroups(Duration.ZERO, 1);
+    private final GroupCommit<String> groups = new GroupCommit<>(Duration.ZERO);
 
     @Test
     void aLoneCallerSendsItsOwnMessagesAtOnce() {
         List<List<String>> calls = new ArrayList<>();
-        groups.send(List.of("a", "b"), calls::add);
-        assertEquals(List.of(List.of("a", "b")), calls);
+        groups.submit("a", calls::add);
+        assertEquals(List.of(List.of("a")), calls);
     }
 
     @Test
@@ -54,7 +55,7 @@ class SendGroupsTest {
             sleep(5);
             if (all.stream().anyMatch(body -> body.endsWith("7"))) {
                 failed.addAll(all);
-                throw new QueueUnavailableException("refused", null);
+                throw new IllegalStateException("refused");
             }
             delivered.addAll(all);
         });
@@ -69,7 +70,7 @@ class SendGroupsTest {
      */
     @Test
     void afterConcurrentCallersTheNextSenderLingersForAsManyAndALoneCallerNeverDoes() throws Exception {
-        SendGroups lingering = new SendGroups(Duration.ofSeconds(30), 1);
+        GroupCommit<String> lingering = new GroupCommit<>(Duration.ofSeconds(30));
         List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch firstSending = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
@@ -114,13 +115,13 @@ class SendGroupsTest {
         poll(() -> groups.waiting() == 3);
         b.interrupt();
         b.join();
-        assertEquals("refused", outcome.get("b"));
+        assertEquals("left", outcome.get("b"));
         assertEquals(2, groups.waiting());
         release.countDown();
         for (Thread t : List.of(a, c, d)) {
             t.join();
         }
-        assertEquals(Map.of("a", "sent", "b", "refused", "c", "sent", "d", "sent"), outcome);
+        assertEquals(Map.of("a", "sent", "b", "left", "c", "sent", "d", "sent"), outcome);
         assertEquals(List.of(List.of("a"), List.of("c", "d")), sortedGroups(calls));
     }
 
@@ -176,9 +177,11 @@ class SendGroupsTest {
     private Thread outcomeCaller(String body, Consumer<List<String>> sender, Map<String, String> outcome) {
         Thread t = new Thread(() -> {
             try {
-                groups.send(List.of(body), sender);
+                groups.submit(body, sender);
                 outcome.put(body, "sent");
-            } catch (QueueUnavailableException e) {
+            } catch (CancellationException e) {
+                outcome.put(body, "left");
+            } catch (RuntimeException e) {
                 outcome.put(body, "refused");
             }
         });
@@ -186,8 +189,8 @@ class SendGroupsTest {
         return t;
     }
 
-    private static Thread caller(SendGroups groups, String body, Consumer<List<String>> sender) {
-        Thread t = new Thread(() -> groups.send(List.of(body), sender));
+    private static Thread caller(GroupCommit<String> groups, String body, Consumer<List<String>> sender) {
+        Thread t = new Thread(() -> groups.submit(body, sender));
         t.start();
         return t;
     }
@@ -213,8 +216,8 @@ class SendGroupsTest {
 
     @Test
     void theFailureReachesTheCaller() {
-        assertThrows(QueueUnavailableException.class, () -> groups.send(List.of("x"), all -> {
-            throw new QueueUnavailableException("down", null);
+        assertThrows(IllegalStateException.class, () -> groups.submit("x", all -> {
+            throw new IllegalStateException("down");
         }));
     }
 
@@ -228,9 +231,9 @@ class SendGroupsTest {
             Thread t = new Thread(() -> {
                 try {
                     start.await();
-                    groups.send(List.of(body), sender);
+                    groups.submit(body, sender);
                     outcome.put(body, true);
-                } catch (QueueUnavailableException e) {
+                } catch (RuntimeException e) {
                     outcome.put(body, false);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
