@@ -216,6 +216,7 @@ class PackagedBench {
                     for (int m = 0; m < modes.size(); m++) {
                         String mode = modes.get((m + round) % modes.size());
                         // the flush runs in its own function in production: no round pays for an earlier one's
+                        // (nor for the buffer `memory` filled in its round, which it would write during the next)
                         running.values().forEach(server -> drain(server.port()));
                         int port = running.get(mode).port();
                         double requestsBefore = metric(port, SQS_SENDS);
