@@ -181,6 +181,7 @@ class PackagedBench {
     void ingest() {
         List<String> modes = List.of(System.getProperty("bench.ingest-modes", "direct,memory,queue").split(","));
         Map<String, ServerProcess> running = new LinkedHashMap<>();
+        List<String> databases = new ArrayList<>();
         try {
             for (String mode : modes) {
                 // straight to MongoDB, as to SQS: the counting proxy would cost `direct` a hop the others do not take
@@ -198,6 +199,7 @@ class PackagedBench {
                     }
                 }
                 running.put(mode, start(config));
+                databases.add(config.get("sluice.mongo.database"));
             }
             // a fresh JVM compiles for a minute or more on two cores: measure the compiled code
             for (String mode : modes) {
@@ -288,7 +290,17 @@ class PackagedBench {
                     .table(cpuHeader, cpuRows);
         } finally {
             running.values().forEach(ServerProcess::close);
+            databases.forEach(PackagedBench::forget);
         }
+    }
+
+    /**
+     * Drops a server's database (and its raw copy) once a scenario is done with it: the millions of documents the
+     * ingest benchmark stores would otherwise fill mongo-java-server's heap and slow every later scenario down.
+     */
+    private static void forget(String database) {
+        direct.getDatabase(database).drop();
+        direct.getDatabase(database + "_raw").drop();
     }
 
     /** The key of a mode's rounds of a call in the ingest benchmark's maps. */
@@ -522,6 +534,8 @@ class PackagedBench {
                 ratios.add(rawSeconds / flushSeconds);
                 storeRatios.add(rawSeconds / (flushSeconds - foldSeconds));
                 foldShares.add(100 * foldSeconds / flushSeconds);
+            } finally {
+                forget(database);
             }
         }
         OutageDrain outage = outageDrain();
@@ -590,6 +604,8 @@ class PackagedBench {
                 }
             }
             return new OutageDrain(sent.get(), (System.nanoTime() - start) / 1e9, failed);
+        } finally {
+            forget(config.get("sluice.mongo.database"));
         }
     }
 
