@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,34 @@ final class CpuMeter {
     private static Optional<ProcessHandle> redis() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().map(c -> c.contains("redis-server")).orElse(false)).findFirst();
+    }
+
+    /**
+     * Waits until {@code processes} together spend less than a tenth of a core over half a second, at most
+     * {@code limit}: the work a round leaves behind (a stand-in's garbage collection after a drain stored hundreds of
+     * thousands of documents, a buffer being written) is then not charged to the next round, whichever mode it is.
+     */
+    static void awaitQuiet(Collection<ProcessHandle> processes, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long before = totalCpuNanos(processes);
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = totalCpuNanos(processes);
+            if (now - before < Duration.ofMillis(50).toNanos()) {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    private static long totalCpuNanos(Collection<ProcessHandle> processes) {
+        return processes.stream().mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+                .sum();
     }
 
     void begin() {

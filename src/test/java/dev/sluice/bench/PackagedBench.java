@@ -220,6 +220,10 @@ class PackagedBench {
                         // the flush runs in its own function in production: no round pays for an earlier one's
                         // (nor for the buffer `memory` filled in its round, which it would write during the next)
                         running.values().forEach(server -> drain(server.port()));
+                        List<ProcessHandle> busy = new ArrayList<>(CpuMeter.environment().values());
+                        busy.remove(ProcessHandle.current());
+                        running.values().forEach(server -> busy.add(server.handle()));
+                        CpuMeter.awaitQuiet(busy, Duration.ofSeconds(10));
                         int port = running.get(mode).port();
                         double requestsBefore = metric(port, SQS_SENDS);
                         CpuMeter cpu = new CpuMeter(running.get(mode).handle());
@@ -280,8 +284,8 @@ class PackagedBench {
             }
             REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, after " + WARMUP_SECONDS
                     + " s of warm-up per mode and call; " + ROUNDS + " rounds of " + INGEST_SECONDS
-                    + " s per mode and call, modes interleaved, each round started with every queue flushed and "
-                    + "no flush during a round)")
+                    + " s per mode and call, modes interleaved, each round started with every queue flushed, the "
+                    + "other processes idle, and no flush during a round)")
                     .table(List.of("call", "mode", "events/s (median)", "events/s (spread)", "p50 ms", "p99 ms",
                             "p99 spread", "SQS sends per 1,000 events", "non-202"), rows)
                     .table(List.of("call", "queue/direct events/s", "queue/direct p99"), ratios)
