@@ -213,6 +213,10 @@ class PackagedBench {
             Map<String, List<Double>> sqsPerThousand = new LinkedHashMap<>();
             Map<String, List<Map<String, Double>>> cpuPerEvent = new LinkedHashMap<>();
             Map<String, List<Double>> switchesPerEvent = new LinkedHashMap<>();
+            // the processes a round waits to be idle: the stand-ins and every server (not this JVM, which drives it)
+            List<ProcessHandle> others = new ArrayList<>(CpuMeter.environment().values());
+            others.remove(ProcessHandle.current());
+            running.values().forEach(server -> others.add(server.handle()));
             for (int round = 0; round < ROUNDS; round++) {
                 for (Load.Call call : INGEST_CALLS) {
                     for (int m = 0; m < modes.size(); m++) {
@@ -220,10 +224,7 @@ class PackagedBench {
                         // the flush runs in its own function in production: no round pays for an earlier one's
                         // (nor for the buffer `memory` filled in its round, which it would write during the next)
                         running.values().forEach(server -> drain(server.port()));
-                        List<ProcessHandle> busy = new ArrayList<>(CpuMeter.environment().values());
-                        busy.remove(ProcessHandle.current());
-                        running.values().forEach(server -> busy.add(server.handle()));
-                        CpuMeter.awaitQuiet(busy, Duration.ofSeconds(10));
+                        CpuMeter.awaitQuiet(others, Duration.ofSeconds(10));
                         int port = running.get(mode).port();
                         double requestsBefore = metric(port, SQS_SENDS);
                         CpuMeter cpu = new CpuMeter(running.get(mode).handle());
