@@ -50,17 +50,32 @@ public class AcceptedLedger {
                 .register(registry);
     }
 
-    /** Counts accepted events; never throws. */
+    /** Counts the accepted events of one call; never throws. */
     public void accepted(List<TrackedEvent> events) {
-        if (!config.ledger().enabled() || events.isEmpty()) {
+        acceptedCalls(List.of(events));
+    }
+
+    /**
+     * Counts the accepted events of calls answered together (a send group of the queue) with one Redis call per
+     * minute of their {@code receivedAt}, as many as if each call were counted on its own; never throws.
+     */
+    public void acceptedCalls(List<List<TrackedEvent>> calls) {
+        if (!config.ledger().enabled()) {
             return;
         }
         Map<String, Integer> perMinute = new TreeMap<>();
-        Set<String> ids = new HashSet<>();
-        for (TrackedEvent event : events) {
-            if (ids.add(event.id())) { // an id twice in one call is one event: stored once, counted once
-                perMinute.merge(key(minute(receivedAtText(event))), 1, Integer::sum);
+        int events = 0;
+        for (List<TrackedEvent> call : calls) {
+            Set<String> ids = new HashSet<>();
+            for (TrackedEvent event : call) {
+                if (ids.add(event.id())) { // an id twice in one call is one event: stored once, counted once
+                    perMinute.merge(key(minute(receivedAtText(event))), 1, Integer::sum);
+                }
             }
+            events += call.size();
+        }
+        if (perMinute.isEmpty()) {
+            return;
         }
         try {
             for (Map.Entry<String, Integer> minute : perMinute.entrySet()) {
@@ -71,7 +86,7 @@ public class AcceptedLedger {
         } catch (RuntimeException e) {
             failures.increment();
             LOG.warnf("ledger missed %d accepted events (the loss check over their minute will be inconclusive): %s",
-                    events.size(), e.getMessage());
+                    events, e.getMessage());
         }
     }
 

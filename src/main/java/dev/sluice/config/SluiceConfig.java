@@ -70,7 +70,7 @@ public interface SluiceConfig {
 
         /**
          * How long the sender of a group of concurrent ingest calls waits for more to join before it sends
-         * ({@code GroupCommit} in {@code SqsEventQueue}); only when the last group had more than one caller, so never
+         * ({@code GroupCommit} in {@code QueueSink}); only when the last group had more than one caller, so never
          * on Lambda. 0 turns it off.
          */
         @WithDefault("3ms")

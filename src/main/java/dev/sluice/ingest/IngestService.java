@@ -4,23 +4,23 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.sluice.audit.AcceptedLedger;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.security.CallerKey;
 import dev.sluice.sink.EventSink;
 
-/** Hands validated events to the write path of the configured write mode. */
+/**
+ * Hands validated events to the write path of the configured write mode, which counts them in the accepted ledger
+ * ({@link dev.sluice.audit.AcceptedLedger}) once it holds them.
+ */
 @ApplicationScoped
 public class IngestService {
 
     private final EventSink sink;
-    private final AcceptedLedger ledger;
     private final IngestRateLimit limit;
     private final CallerKey caller;
 
-    public IngestService(EventSink sink, AcceptedLedger ledger, IngestRateLimit limit, CallerKey caller) {
+    public IngestService(EventSink sink, IngestRateLimit limit, CallerKey caller) {
         this.sink = sink;
-        this.ledger = ledger;
         this.limit = limit;
         this.caller = caller;
     }
@@ -32,7 +32,6 @@ public class IngestService {
     public IngestReceipt accept(List<TrackedEvent> events) {
         limit.admit(events, caller.writeKeyId());
         sink.accept(events);
-        ledger.accepted(events);
         return new IngestReceipt(events.size(), events.stream().map(TrackedEvent::id).toList());
     }
 }

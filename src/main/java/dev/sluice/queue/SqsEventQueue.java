@@ -5,18 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.sluice.concurrent.GroupCommit;
 import dev.sluice.config.SluiceConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -43,22 +39,11 @@ public class SqsEventQueue implements EventQueue {
 
     private final SqsClient sqs;
     private final SluiceConfig.Queue config;
-    private final Timer sendTime;
-    private final Counter sendFailures;
     private final Counter sendRequests;
-    /** Concurrent calls share sends and messages: N calls cost a few SQS requests instead of N. */
-    private final GroupCommit<List<String>> groups;
-    private final MessageCodec codec;
 
-    public SqsEventQueue(SqsClient sqs, MessageCodec codec, SluiceConfig config, MeterRegistry registry) {
+    public SqsEventQueue(SqsClient sqs, SluiceConfig config, MeterRegistry registry) {
         this.sqs = sqs;
-        this.codec = codec;
         this.config = config.queue();
-        this.groups = new GroupCommit<>(this.config.sendLinger());
-        this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
-                + "queue, retries of failed entries included").register(registry);
-        this.sendFailures = Counter.builder("sluice.queue.send.failures")
-                .description("Ingest calls whose events could not all be queued (answered 503)").register(registry);
         this.sendRequests = Counter.builder("sluice.queue.send.requests")
                 .description("SendMessageBatch requests made, retries included (SQS bills per request)")
                 .register(registry);
@@ -66,21 +51,7 @@ public class SqsEventQueue implements EventQueue {
 
     @Override
     public void send(List<String> bodies) {
-        long start = System.nanoTime();
-        try {
-            // the calls of a group share messages as well as requests; a group fails or succeeds whole, so a failed
-            // group's callers answer 503 and resend, and whatever of it had reached the queue is deduplicated by id
-            groups.submit(bodies, calls -> sendTo(config.url(),
-                    codec.merge(calls.stream().flatMap(List::stream).toList())));
-        } catch (CancellationException e) {
-            sendFailures.increment();
-            throw new QueueUnavailableException("interrupted before sending", e);
-        } catch (QueueUnavailableException e) {
-            sendFailures.increment();
-            throw e;
-        } finally {
-            sendTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
+        sendTo(config.url(), bodies);
     }
 
     private void sendTo(String queueUrl, List<String> bodies) {

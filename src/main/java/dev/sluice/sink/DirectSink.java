@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
+import dev.sluice.audit.AcceptedLedger;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.store.EventStore;
 import dev.sluice.store.StoreUnavailableException;
@@ -18,9 +19,11 @@ import dev.sluice.store.StoreUnavailableException;
 public class DirectSink implements EventSink {
 
     private final EventStore store;
+    private final AcceptedLedger ledger;
 
-    public DirectSink(EventStore store) {
+    public DirectSink(EventStore store, AcceptedLedger ledger) {
         this.store = store;
+        this.ledger = ledger;
     }
 
     @Override
@@ -32,5 +35,6 @@ public class DirectSink implements EventSink {
         } catch (StoreUnavailableException e) {
             throw new SinkUnavailableException(e.getMessage(), e);
         }
+        ledger.accepted(events);
     }
 }

@@ -11,7 +11,8 @@ import dev.sluice.event.TrackedEvent;
 public interface EventSink {
 
     /**
-     * Takes the events; returns only once they are as durable as this sink makes them.
+     * Takes the events; returns only once they are as durable as this sink makes them and counted in the accepted
+     * ledger ({@link dev.sluice.audit.AcceptedLedger}), which counts only what a sink holds.
      *
      * @throws SinkUnavailableException when they could not be taken; none may be assumed accepted
      */

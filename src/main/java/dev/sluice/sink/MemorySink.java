@@ -13,6 +13,7 @@ import jakarta.enterprise.inject.Typed;
 
 import org.jboss.logging.Logger;
 
+import dev.sluice.audit.AcceptedLedger;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;
@@ -36,15 +37,17 @@ public class MemorySink implements EventSink {
     private final BulkWriter writer;
     private final Rollups rollups;
     private final SluiceConfig config;
+    private final AcceptedLedger ledger;
     private final ArrayBlockingQueue<TrackedEvent> buffer;
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private final Object writeLock = new Object();
     private volatile ExecutorService background;
 
-    public MemorySink(BulkWriter writer, Rollups rollups, SluiceConfig config) {
+    public MemorySink(BulkWriter writer, Rollups rollups, SluiceConfig config, AcceptedLedger ledger) {
         this.writer = writer;
         this.rollups = rollups;
         this.config = config;
+        this.ledger = ledger;
         this.buffer = new ArrayBlockingQueue<>(config.memory().capacity());
     }
 
@@ -57,6 +60,7 @@ public class MemorySink implements EventSink {
             }
             buffer.addAll(events);
         }
+        ledger.accepted(events);
         if (buffer.size() >= config.memory().flushAt() && flushPending.compareAndSet(false, true)) {
             executor().execute(() -> {
                 flushPending.set(false);
