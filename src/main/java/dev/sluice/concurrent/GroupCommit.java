@@ -3,177 +3,156 @@ package dev.sluice.concurrent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Group commit: while one caller's work is on its way (a send to the queue, a count in Redis), the callers that arrive
- * wait, and the first of them then commits everything that waits in one go. A lone caller commits at once; under
- * concurrency (the long-running server; a Lambda instance takes one call at a time) N concurrent calls cost a few
- * requests instead of N.
+ * Group commit without a waiting caller: while a group's work is on its way (a send to the queue and its count in
+ * Redis), the items that arrive gather, and a committer thread then commits everything gathered in one go. A lone
+ * item is committed at once; under concurrency (the long-running server; a Lambda instance takes one call at a time)
+ * N concurrent items cost a few requests instead of N. No caller's thread waits: a request thread hands its item in
+ * and is free for other requests until its item's future completes.
  *
- * <p>When the last group had more than one caller, the next group's committer lingers until as many callers have
- * joined, at most the given linger: fuller requests cost less CPU per item, which under load shortens every caller's
- * wait more than the linger lengthens it. A caller alone (every Lambda call) never lingers.
+ * <p>When the last group had more than one item, the committer lingers until as many items have gathered, at most the
+ * given linger: fuller requests cost less CPU per item, which under load shortens every item's wait more than the
+ * linger lengthens it. An item alone (every Lambda call) never lingers.
  *
- * <p>A caller returns only once its own item is committed, or throws what the commit of its group threw: a group fails
- * or succeeds whole, so no caller is told its item is committed unless it is.
+ * <p>Up to {@code concurrency} groups are on their way at once: with one, the machine idles while a group's request is
+ * answered elsewhere; with two, the next group gathers and goes meanwhile.
+ *
+ * <p>A future completes only once its item is committed, or fails with what the commit of its group threw: a group
+ * fails or succeeds whole, so no caller is told its item is committed unless it is. Futures complete on the
+ * committer's thread; whoever must continue elsewhere hands over from there.
  *
  * @param <T> what a caller hands in
  */
-public final class GroupCommit<T> {
+public final class GroupCommit<T> implements AutoCloseable {
 
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a caller joins while the next group's committer lingers, once the group is as large as awaited. */
-    private final Condition joined = lock.newCondition();
+    private record Pending<T>(T item, CompletableFuture<Void> committed) {
+    }
+
+    private final Consumer<List<T>> commit;
     private final long lingerNanos;
-    /** The group callers join: the one committed next. */
-    private Group next = new Group();
-    /** A group is being committed (or its committer lingers). */
-    private boolean committing;
+    private final ExecutorService committer;
+    private final int concurrency;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when an item arrives while the committer lingers, once the group is as large as awaited. */
+    private final Condition gathered = lock.newCondition();
+    /** The items of the next group (guarded by the lock). */
+    private List<Pending<T>> next = new ArrayList<>();
+    /** Committers running (or about to): arriving items join the next group, one of them takes it. */
+    private int running;
     private boolean lingering;
-    /** Callers in the last group committed: more than one means concurrent callers, worth lingering for. */
+    /** Items in the last group committed: more than one means concurrent callers, worth lingering for. */
     private int lastGroup;
+    private boolean closed;
 
-    /** @param linger how long a group's committer waits for more callers when the last group had more than one */
-    public GroupCommit(Duration linger) {
+    /**
+     * @param name the committer thread's name
+     * @param linger how long the committer waits for more items when the last group had more than one
+     * @param commit commits a group's items, in their order of arrival; what it throws fails the group
+     */
+    public GroupCommit(String name, Duration linger, Consumer<List<T>> commit) {
+        this(name, linger, 1, commit);
+    }
+
+    /** @param concurrency groups committed at once at most */
+    public GroupCommit(String name, Duration linger, int concurrency, Consumer<List<T>> commit) {
+        this.commit = commit;
         this.lingerNanos = linger.toNanos();
+        this.concurrency = concurrency;
+        this.committer = Executors.newFixedThreadPool(concurrency, task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    /**
-     * Callers whose items are committed together. Waiting callers park on their own and the end of a commit unparks
-     * each of them directly, and one caller of the next group (its committer): a condition's signalAll would have them
-     * take the lock back one after another, each woken by the one before, and on two shared cores that convoy of
-     * wake-ups is what the last caller of a group waits for.
-     */
-    private final class Group {
-        final List<T> items = new ArrayList<>();
-        /** Callers of this group that wait (guarded by the lock). */
-        final List<Thread> waiters = new ArrayList<>();
-        /** The caller that commits this group, once one does (written under the lock). */
-        volatile Thread committer;
-        volatile RuntimeException failure;
-        /** Written after {@link #failure}, so a caller that sees it done sees the outcome. */
-        volatile boolean done;
-
-        void outcome() {
-            if (failure != null) {
-                throw failure;
-            }
-        }
-    }
-
-    /**
-     * Commits {@code item} through {@code commit}, possibly together with other callers' items, in their order of
-     * arrival.
-     *
-     * @throws CancellationException when the caller is interrupted before its group is taken (it is left out of it)
-     */
-    public void submit(T item, Consumer<List<T>> commit) {
-        Thread me = Thread.currentThread();
-        Group group;
+    /** Hands in an item; the future completes once it is committed, or fails with its group's failure. */
+    public CompletableFuture<Void> submit(T item) {
+        Pending<T> pending = new Pending<>(item, new CompletableFuture<>());
+        boolean start;
         lock.lock();
         try {
-            group = next;
-            group.items.add(item);
-            if (lingering && group.items.size() >= lastGroup) {
-                joined.signal();
+            next.add(pending);
+            if (lingering && next.size() >= lastGroup) {
+                gathered.signal();
             }
-            if (!committing) {
-                group.committer = me;
-                committing = true;
-            } else {
-                group.waiters.add(me);
+            start = running == 0 || (running < concurrency && !lingering && next.size() == 1);
+            if (start) {
+                running++;
             }
         } finally {
             lock.unlock();
         }
-        if (group.committer != me) {
-            awaitTurnOrOutcome(group, item);
-            if (group.done) {
-                group.outcome();
-                return;
-            }
-        }
-        lock.lock();
-        try {
-            if (lastGroup > 1) {
-                linger(group);
-            }
-            lastGroup = group.items.size();
-            next = new Group();
-        } finally {
-            lock.unlock();
-        }
-        RuntimeException failure = null;
-        try {
-            commit.accept(group.items);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        List<Thread> waiters;
-        Thread successor = null;
-        lock.lock();
-        try {
-            group.failure = failure;
-            group.done = true;
-            waiters = group.waiters;
-            committing = false;
-            // one caller of the next group commits it; the others wait on until it is committed
-            if (!next.waiters.isEmpty()) {
-                successor = next.waiters.remove(0);
-                next.committer = successor;
-                committing = true;
-            }
-        } finally {
-            lock.unlock();
-        }
-        waiters.forEach(LockSupport::unpark);
-        if (successor != null) {
-            LockSupport.unpark(successor);
-        }
-        group.outcome();
-    }
-
-    /**
-     * Parks until the group is committed or this caller is to commit it. Interrupted before anyone took the group, the
-     * caller leaves it; once it is taken its outcome is this caller's, so the caller waits it out.
-     */
-    private void awaitTurnOrOutcome(Group group, T item) {
-        Thread me = Thread.currentThread();
-        boolean interrupted = false;
-        while (!group.done && group.committer != me) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
+        if (start) {
+            try {
+                committer.execute(this::commitWhileGathered);
+            } catch (RuntimeException e) { // closed: nothing will commit what has gathered
+                List<Pending<T>> gatheredItems;
                 lock.lock();
                 try {
-                    if (group.committer == null) {
-                        group.items.removeIf(i -> i == item);
-                        group.waiters.remove(me);
-                        me.interrupt();
-                        throw new CancellationException("interrupted before its group was committed");
-                    }
+                    running--;
+                    gatheredItems = next;
+                    next = new ArrayList<>();
                 } finally {
                     lock.unlock();
                 }
-                interrupted = true;
+                gatheredItems.forEach(p -> p.committed().completeExceptionally(e));
             }
         }
-        if (interrupted) {
-            me.interrupt();
+        return pending.committed();
+    }
+
+    /** Commits group after group until none has gathered, on a committer thread. */
+    private void commitWhileGathered() {
+        while (true) {
+            List<Pending<T>> group;
+            lock.lock();
+            try {
+                if (lastGroup > 1) {
+                    linger();
+                }
+                group = next;
+                if (group.isEmpty()) {
+                    running--;
+                    return;
+                }
+                next = new ArrayList<>();
+                lastGroup = group.size();
+            } finally {
+                lock.unlock();
+            }
+            RuntimeException failure = null;
+            try {
+                List<T> items = new ArrayList<>(group.size());
+                group.forEach(p -> items.add(p.item()));
+                commit.accept(items);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            for (Pending<T> p : group) {
+                if (failure == null) {
+                    p.committed().complete(null);
+                } else {
+                    p.committed().completeExceptionally(failure);
+                }
+            }
         }
     }
 
-    /** Holding the committer's turn, waits until as many callers wait as the last group had, or the linger is over. */
-    private void linger(Group group) {
+    /** Holding the lock, waits until as many items have gathered as the last group had, or the linger is over. */
+    private void linger() {
         lingering = true;
         try {
             long left = lingerNanos;
-            while (group.items.size() < lastGroup && left > 0) {
-                left = joined.awaitNanos(left);
+            while (!closed && next.size() < lastGroup && left > 0) {
+                left = gathered.awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -182,23 +161,41 @@ public final class GroupCommit<T> {
         }
     }
 
-    /** Callers waiting for the next group (tests). */
+    /** Items gathered for the next group (tests). */
     int waiting() {
         lock.lock();
         try {
-            return next.items.size();
+            return next.size();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Whether the next group's committer lingers for callers now (tests). */
+    /** Whether the committer lingers for items now (tests). */
     boolean lingering() {
         lock.lock();
         try {
             return lingering;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Lets the group under way finish, then stops the committer; items handed in later fail. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            gathered.signal();
+        } finally {
+            lock.unlock();
+        }
+        committer.shutdown();
+        try {
+            committer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -76,6 +76,13 @@ public interface SluiceConfig {
         @WithDefault("3ms")
         Duration sendLinger();
 
+        /**
+         * Send groups of concurrent ingest calls on their way at once, at most: with two, a group gathers and goes
+         * while the last one is still being sent, so the server is not idle while SQS answers.
+         */
+        @WithDefault("2")
+        int sendConcurrency();
+
         /** The Retry-After a client gets when the queue cannot be reached. */
         @WithDefault("5")
         int retryAfterSeconds();

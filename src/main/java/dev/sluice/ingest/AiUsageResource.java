@@ -7,13 +7,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 
 /** {@code POST /api/ai/usage}: one AI usage record or {@code {"batch": [...]}}. */
 @Path("/api/ai/usage")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-@Blocking
 public class AiUsageResource {
 
     private final AiUsageParser parser;
@@ -25,7 +24,7 @@ public class AiUsageResource {
     }
 
     @POST
-    public Response track(byte[] body) {
-        return Response.accepted(ingest.accept(parser.parse(body))).build();
+    public Uni<Response> track(byte[] body) {
+        return ingest.accept(parser.parse(body)).map(receipt -> Response.accepted(receipt).build());
     }
 }

@@ -7,13 +7,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 
 /** The route the web app used before Sluice: an alias of {@code POST /v1/track}. */
 @Path("/api/analytics/track")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-@Blocking
 public class AnalyticsAliasResource {
 
     private final SegmentResource segment;
@@ -23,7 +22,7 @@ public class AnalyticsAliasResource {
     }
 
     @POST
-    public Response track(byte[] body) {
+    public Uni<Response> track(byte[] body) {
         return segment.single("track", body);
     }
 }

@@ -16,6 +16,7 @@ import dev.sluice.event.TrackedEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -67,13 +68,13 @@ public class IngestRateLimit {
     }
 
     /**
-     * Admits a call's events or throws {@link RateLimitedException}, counting nothing.
+     * Admits a call's events, or fails with {@link RateLimitedException}, counting nothing; it does not block.
      *
      * @param keyId the caller's write key as {@link dev.sluice.security.ApiKeys#id}, or null
      */
-    public void admit(List<TrackedEvent> events, String keyId) {
+    public Uni<Void> admit(List<TrackedEvent> events, String keyId) {
         if (events.isEmpty()) {
-            return;
+            return Uni.createFrom().voidItem();
         }
         String per = " events per " + config.limits().window().toSeconds() + " s; retry later";
         List<Count> counts = new ArrayList<>();
@@ -90,34 +91,35 @@ public class IngestRateLimit {
                     Problem.ofRequest("Authorization", "this write key is over " + perKey + per)));
         }
         if (counts.isEmpty()) {
-            return;
+            return Uni.createFrom().voidItem();
         }
         long windowMillis = config.limits().window().toMillis();
         long now = clock.millis();
         long window = now / windowMillis;
         long retryAfter = Math.max(1, ((window + 1) * windowMillis - now + 999) / 1000);
-        int over;
-        try {
-            List<String> args = new ArrayList<>();
-            args.add(ADMIT);
-            args.add(Integer.toString(counts.size()));
-            counts.forEach(c -> args.add(config.stats().keyPrefix() + "limit:" + window + ":" + c.name()));
-            args.add(Long.toString(windowMillis));
-            counts.forEach(c -> {
-                args.add(Integer.toString(c.events()));
-                args.add(Integer.toString(c.limit()));
-            });
-            Response answer = redis.execute("EVAL", args.toArray(String[]::new)).await()
-                    .atMost(config.limits().timeout());
-            over = answer.toInteger();
-        } catch (RuntimeException e) {
-            fallbacks.increment();
-            LOG.debugf("rate limit counted locally, Redis did not answer: %s", e.getMessage());
-            over = admitLocally(counts, window);
-        }
-        if (over > 0) {
-            throw new RateLimitedException(List.of(counts.get(over - 1).whenOver()), retryAfter);
-        }
+        List<String> args = new ArrayList<>();
+        args.add(ADMIT);
+        args.add(Integer.toString(counts.size()));
+        counts.forEach(c -> args.add(config.stats().keyPrefix() + "limit:" + window + ":" + c.name()));
+        args.add(Long.toString(windowMillis));
+        counts.forEach(c -> {
+            args.add(Integer.toString(c.events()));
+            args.add(Integer.toString(c.limit()));
+        });
+        return Uni.createFrom().deferred(() -> redis.execute("EVAL", args.toArray(String[]::new)))
+                .ifNoItem().after(config.limits().timeout()).fail()
+                .map(Response::toInteger)
+                .onFailure().recoverWithItem(e -> {
+                    fallbacks.increment();
+                    LOG.debugf("rate limit counted locally, Redis did not answer: %s", e.getMessage());
+                    return admitLocally(counts, window);
+                })
+                .map(over -> {
+                    if (over > 0) {
+                        throw new RateLimitedException(List.of(counts.get(over - 1).whenOver()), retryAfter);
+                    }
+                    return null;
+                });
     }
 
     private synchronized int admitLocally(List<Count> counts, long window) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.security.CallerKey;
 import dev.sluice.sink.EventSink;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Hands validated events to the write path of the configured write mode, which counts them in the accepted ledger
@@ -26,12 +27,11 @@ public class IngestService {
     }
 
     /**
-     * Returns the receipt once the sink holds every event; throws, accepting none, otherwise (over a user's rate
-     * limit or its key's, or the sink unavailable).
+     * The receipt, once the sink holds every event; a failure, accepting none, otherwise (over a user's rate limit or
+     * its key's, or the sink unavailable). Nothing here blocks the calling thread.
      */
-    public IngestReceipt accept(List<TrackedEvent> events) {
-        limit.admit(events, caller.writeKeyId());
-        sink.accept(events);
-        return new IngestReceipt(events.size(), events.stream().map(TrackedEvent::id).toList());
+    public Uni<IngestReceipt> accept(List<TrackedEvent> events) {
+        return limit.admit(events, caller.writeKeyId()).chain(() -> sink.accept(events))
+                .map(none -> new IngestReceipt(events.size(), events.stream().map(TrackedEvent::id).toList()));
     }
 }

@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.Response;
 import dev.sluice.security.ApiKeys;
 import dev.sluice.security.AuthFilter;
 import dev.sluice.security.CallerKey;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 
 /**
  * The Segment HTTP Tracking API ({@code /v1/track}, {@code identify}, {@code page}, {@code screen}, {@code group},
@@ -20,7 +20,6 @@ import io.smallrye.common.annotation.Blocking;
 @Path("/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-@Blocking
 public class SegmentResource {
 
     private final SegmentParser parser;
@@ -37,14 +36,16 @@ public class SegmentResource {
 
     @POST
     @Path("{type: track|identify|page|screen|group|alias}")
-    public Response single(@PathParam("type") String type, byte[] body) {
-        return Response.accepted(ingest.accept(parser.parseSingle(type, body, this::checkBodyKey))).build();
+    public Uni<Response> single(@PathParam("type") String type, byte[] body) {
+        return ingest.accept(parser.parseSingle(type, body, this::checkBodyKey))
+                .map(receipt -> Response.accepted(receipt).build());
     }
 
     @POST
     @Path("batch")
-    public Response batch(byte[] body) {
-        return Response.accepted(ingest.accept(parser.parseBatch(body, this::checkBodyKey))).build();
+    public Uni<Response> batch(byte[] body) {
+        return ingest.accept(parser.parseBatch(body, this::checkBodyKey))
+                .map(receipt -> Response.accepted(receipt).build());
     }
 
     private void checkBodyKey(String writeKey) {

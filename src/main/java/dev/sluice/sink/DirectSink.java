@@ -9,6 +9,8 @@ import dev.sluice.audit.AcceptedLedger;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.store.EventStore;
 import dev.sluice.store.StoreUnavailableException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The {@code direct} write mode: the behaviour before Sluice, one {@code insertOne} per event on the request path.
@@ -26,8 +28,16 @@ public class DirectSink implements EventSink {
         this.ledger = ledger;
     }
 
+    /** On a worker thread, as the driver blocks. */
     @Override
-    public void accept(List<TrackedEvent> events) {
+    public Uni<Void> accept(List<TrackedEvent> events) {
+        return Uni.createFrom().<Void>item(() -> {
+            insert(events);
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private void insert(List<TrackedEvent> events) {
         try {
             for (TrackedEvent event : events) {
                 store.insertOne(event);

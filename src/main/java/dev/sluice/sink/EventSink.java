@@ -3,6 +3,7 @@ package dev.sluice.sink;
 import java.util.List;
 
 import dev.sluice.event.TrackedEvent;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Where ingest hands accepted events, chosen by {@code sluice.write-mode}: {@link QueueSink} (default),
@@ -11,10 +12,12 @@ import dev.sluice.event.TrackedEvent;
 public interface EventSink {
 
     /**
-     * Takes the events; returns only once they are as durable as this sink makes them and counted in the accepted
-     * ledger ({@link dev.sluice.audit.AcceptedLedger}), which counts only what a sink holds.
+     * Takes the events; completes only once they are as durable as this sink makes them and counted in the accepted
+     * ledger ({@link dev.sluice.audit.AcceptedLedger}), which counts only what a sink holds. It may be called on an
+     * event loop: a sink that blocks does so on a worker thread.
      *
-     * @throws SinkUnavailableException when they could not be taken; none may be assumed accepted
+     * The returned {@code Uni} fails with {@link SinkUnavailableException} when they could not be taken; none may then
+     * be assumed accepted.
      */
-    void accept(List<TrackedEvent> events);
+    Uni<Void> accept(List<TrackedEvent> events);
 }

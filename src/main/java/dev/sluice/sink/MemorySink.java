@@ -21,6 +21,8 @@ import dev.sluice.rollup.Rollups;
 import dev.sluice.store.BulkWriter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The {@code memory} write mode: the design Sluice replaces, kept for long-lived servers without a queue and as the
@@ -51,8 +53,16 @@ public class MemorySink implements EventSink {
         this.buffer = new ArrayBlockingQueue<>(config.memory().capacity());
     }
 
+    /** On a worker thread, as the ledger's count blocks. */
     @Override
-    public void accept(List<TrackedEvent> events) {
+    public Uni<Void> accept(List<TrackedEvent> events) {
+        return Uni.createFrom().<Void>item(() -> {
+            buffer(events);
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private void buffer(List<TrackedEvent> events) {
         synchronized (buffer) {
             if (buffer.remainingCapacity() < events.size()) {
                 throw new SinkUnavailableException("in-memory buffer full (" + config.memory().capacity()

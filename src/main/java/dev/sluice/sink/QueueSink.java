@@ -2,9 +2,9 @@ package dev.sluice.sink;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
@@ -18,14 +18,17 @@ import dev.sluice.queue.QueueUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * The {@code queue} write mode: events are packed into messages and are accepted once SQS holds all of them.
  *
  * <p>Concurrent calls are sent together ({@link GroupCommit}): while one group's messages are on their way, the calls
- * that arrive wait, and the next group shares SendMessageBatch requests and messages, then one count in the ledger.
- * A group fails or succeeds whole: a failed group's callers answer 503 and resend, and whatever of it had reached the
- * queue is deduplicated by id.
+ * that arrive gather, and the next group shares SendMessageBatch requests and messages, then one count in the ledger.
+ * No request thread waits for it. A group fails or succeeds whole: a failed group's callers answer 503 and resend,
+ * and whatever of it had reached the queue is deduplicated by id.
  */
 @ApplicationScoped
 @Typed(QueueSink.class)
@@ -47,27 +50,32 @@ public class QueueSink implements EventSink {
         this.queue = queue;
         this.codec = codec;
         this.ledger = ledger;
-        this.groups = new GroupCommit<>(config.queue().sendLinger());
+        this.groups = new GroupCommit<>("sluice-queue-send", config.queue().sendLinger(),
+                config.queue().sendConcurrency(), this::send);
         this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
                 + "queue, waiting for its send group and retries of failed entries included").register(registry);
         this.sendFailures = Counter.builder("sluice.queue.send.failures")
                 .description("Ingest calls whose events could not all be queued (answered 503)").register(registry);
     }
 
+    @PreDestroy
+    void stop() {
+        groups.close();
+    }
+
     @Override
-    public void accept(List<TrackedEvent> events) {
+    public Uni<Void> accept(List<TrackedEvent> events) {
         long start = System.nanoTime();
-        try {
-            groups.submit(new Call(events, codec.pack(events)), this::send);
-        } catch (CancellationException e) {
-            sendFailures.increment();
-            throw new SinkUnavailableException("interrupted before sending", e);
-        } catch (QueueUnavailableException e) {
-            sendFailures.increment();
-            throw new SinkUnavailableException(e.getMessage(), e);
-        } finally {
-            sendTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
+        Uni<Void> sent = Uni.createFrom().completionStage(groups.submit(new Call(events, codec.pack(events))))
+                .onFailure().transform(e -> {
+                    sendFailures.increment();
+                    return e instanceof QueueUnavailableException ? new SinkUnavailableException(e.getMessage(), e)
+                            : e;
+                })
+                .onTermination().invoke(() -> sendTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        // the group's callers go on on their own event loops, not one after the other on the sender's thread
+        Context context = Vertx.currentContext();
+        return context == null ? sent : sent.emitOn(task -> context.runOnContext(none -> task.run()));
     }
 
     /** A group's send: its calls share messages as well as requests, and one count in the ledger once sent. */

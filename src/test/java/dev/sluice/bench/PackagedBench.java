@@ -243,6 +243,10 @@ class PackagedBench {
                         record(results, key, result);
                         record(sqsPerThousand, key,
                                 1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
+                        // each round in the log, to pair modes measured back to back
+                        System.out.printf("round %d %s: %.0f events/s, p99 %.2f ms, CPU per event %s%n", round, key,
+                                result.eventsPerSecond(), result.latencies().percentileMillis(99),
+                                cpuPerEvent.get(key).get(cpuPerEvent.get(key).size() - 1));
                     }
                 }
             }

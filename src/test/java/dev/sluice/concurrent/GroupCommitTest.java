@@ -1,6 +1,8 @@
 package dev.sluice.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,192 +13,189 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
-/** Group commit: every caller learns the fate of its own item, and concurrent calls coalesce. */
+/** Group commit: every item's future tells the fate of its own group, and concurrent items coalesce. */
 class GroupCommitTest {
 
-    private final GroupCommit<String> groups = new GroupCommit<>(Duration.ZERO);
-
     @Test
-    void aLoneCallerSendsItsOwnMessagesAtOnce() {
-        List<List<String>> calls = new ArrayList<>();
-        groups.submit("a", calls::add);
-        assertEquals(List.of(List.of("a")), calls);
+    void aLoneItemIsCommittedAtOnce() throws Exception {
+        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ofSeconds(30), calls::add)) {
+            groups.submit("a").get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of("a")), calls);
+        }
     }
 
     @Test
-    void concurrentCallersShareSendsAndEachMessageIsSentOnce() throws InterruptedException {
+    void concurrentItemsShareCommitsAndEachIsCommittedOnce() throws Exception {
         List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
-        Map<String, Boolean> outcome = run(32, all -> {
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ZERO, all -> {
             calls.add(all);
             sleep(20);
-        });
-        List<String> sent = calls.stream().flatMap(List::stream).toList();
-        assertEquals(32, sent.size());
-        assertEquals(32, new HashSet<>(sent).size());
-        assertTrue(outcome.values().stream().allMatch(ok -> ok));
-        assertTrue(calls.size() < 32, "concurrent calls coalesced: " + calls.size() + " sends for 32 callers");
+        })) {
+            Map<String, Boolean> outcome = run(groups, 32);
+            List<String> committed = calls.stream().flatMap(List::stream).toList();
+            assertEquals(32, committed.size());
+            assertEquals(32, new HashSet<>(committed).size());
+            assertTrue(outcome.values().stream().allMatch(ok -> ok));
+            assertTrue(calls.size() < 32, "concurrent items coalesced: " + calls.size() + " commits for 32 items");
+        }
     }
 
-    /** A caller returns normally exactly when the send that carried its message succeeded. */
+    /** A future completes normally exactly when the commit that carried its item succeeded. */
     @Test
-    void aFailedSendFailsExactlyItsCallers() throws InterruptedException {
+    void aFailedCommitFailsExactlyItsItems() throws Exception {
         Set<String> delivered = ConcurrentHashMap.newKeySet();
         Set<String> failed = ConcurrentHashMap.newKeySet();
-        Map<String, Boolean> outcome = run(50, all -> {
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ZERO, all -> {
             sleep(5);
             if (all.stream().anyMatch(body -> body.endsWith("7"))) {
                 failed.addAll(all);
                 throw new IllegalStateException("refused");
             }
             delivered.addAll(all);
-        });
-        outcome.forEach((body, ok) -> assertEquals(ok, delivered.contains(body), body));
-        outcome.forEach((body, ok) -> assertEquals(!ok, failed.contains(body), body));
-        assertTrue(outcome.containsValue(false) && outcome.containsValue(true));
+        })) {
+            Map<String, Boolean> outcome = run(groups, 50);
+            outcome.forEach((body, ok) -> assertEquals(ok, delivered.contains(body), body));
+            outcome.forEach((body, ok) -> assertEquals(!ok, failed.contains(body), body));
+            assertTrue(outcome.containsValue(false) && outcome.containsValue(true));
+        }
     }
 
     /**
-     * A lone caller sends at once; once callers came together, the next sender waits for as many as the last group
-     * had (here up to 30 s), so a caller that arrives while it lingers shares its send.
+     * A lone item is committed at once and its caller's thread does not wait for it; once items came together, the
+     * committer waits for as many as the last group had (here up to 30 s), so an item that arrives while it lingers
+     * shares its commit.
      */
     @Test
-    void afterConcurrentCallersTheNextSenderLingersForAsManyAndALoneCallerNeverDoes() throws Exception {
-        GroupCommit<String> lingering = new GroupCommit<>(Duration.ofSeconds(30));
+    void afterConcurrentItemsTheCommitterLingersForAsManyAndALoneItemNeverWaits() throws Exception {
         List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch firstSending = new CountDownLatch(1);
+        CountDownLatch firstCommitting = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
-        Thread a = caller(lingering, "a", all -> {
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ofSeconds(30), all -> {
             calls.add(all);
-            firstSending.countDown();
-            await(releaseFirst);
-        });
-        // nobody came before: a sends alone, without lingering
-        assertTrue(firstSending.await(10, TimeUnit.SECONDS), "a lone caller sends at once");
-        Thread b = caller(lingering, "b", calls::add);
-        Thread c = caller(lingering, "c", calls::add);
-        poll(() -> lingering.waiting() == 2);
-        releaseFirst.countDown();
-        a.join();
-        b.join();
-        c.join();
-        assertEquals(List.of(List.of("a"), List.of("b", "c")), sortedGroups(calls));
+            if (all.contains("a")) {
+                firstCommitting.countDown();
+                await(releaseFirst);
+            }
+        })) {
+            CompletableFuture<Void> a = groups.submit("a");
+            // nobody came before: a is committed alone, without lingering, and the submitting thread goes on
+            assertTrue(firstCommitting.await(10, TimeUnit.SECONDS), "a lone item is committed at once");
+            assertFalse(a.isDone());
+            CompletableFuture<Void> b = groups.submit("b");
+            CompletableFuture<Void> c = groups.submit("c");
+            assertEquals(2, groups.waiting());
+            releaseFirst.countDown();
+            CompletableFuture.allOf(a, b, c).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of("a"), List.of("b", "c")), calls);
 
-        // the last group had two callers: d waits for a second one, e, and they share one send
-        Thread d = caller(lingering, "d", calls::add);
-        poll(lingering::lingering);
-        Thread e = caller(lingering, "e", calls::add);
-        d.join();
-        e.join();
-        assertEquals(List.of(List.of("a"), List.of("b", "c"), List.of("d", "e")), sortedGroups(calls));
+            // the last group had two items: d waits for a second one, e, and they share one commit
+            CompletableFuture<Void> d = groups.submit("d");
+            poll(groups::lingering);
+            assertFalse(d.isDone());
+            CompletableFuture<Void> e = groups.submit("e");
+            CompletableFuture.allOf(d, e).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of("a"), List.of("b", "c"), List.of("d", "e")), calls);
+        }
     }
 
-    /** A caller interrupted while its group waits for its turn leaves the group, unsent, and is told so. */
+    /** With a concurrency of two, a second group is committed while the first is still on its way, never a third. */
     @Test
-    void aCallerInterruptedBeforeItsGroupIsSentLeavesIt() throws Exception {
+    void twoGroupsAtOnceAtMost() throws Exception {
         List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch twoCommitting = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
-        Consumer<List<String>> blocking = blockingSender(calls, sending, release);
-        Map<String, String> outcome = new ConcurrentHashMap<>();
-        Thread a = outcomeCaller("a", blocking, outcome);
-        assertTrue(sending.await(10, TimeUnit.SECONDS));
-        Thread b = outcomeCaller("b", blocking, outcome);
-        Thread c = outcomeCaller("c", blocking, outcome);
-        Thread d = outcomeCaller("d", blocking, outcome);
-        poll(() -> groups.waiting() == 3);
-        b.interrupt();
-        b.join();
-        assertEquals("left", outcome.get("b"));
-        assertEquals(2, groups.waiting());
-        release.countDown();
-        for (Thread t : List.of(a, c, d)) {
-            t.join();
-        }
-        assertEquals(Map.of("a", "sent", "b", "left", "c", "sent", "d", "sent"), outcome);
-        assertEquals(List.of(List.of("a"), List.of("c", "d")), sortedGroups(calls));
-    }
-
-    /** Once a caller's group is on its way, an interrupt no longer takes it out: it learns what the send did. */
-    @Test
-    void aCallerInterruptedWhileItsGroupIsSentLearnsItsOutcome() throws Exception {
-        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch firstSending = new CountDownLatch(1);
-        CountDownLatch releaseFirst = new CountDownLatch(1);
-        Map<String, String> outcome = new ConcurrentHashMap<>();
-        Thread a = outcomeCaller("a", blockingSender(calls, firstSending, releaseFirst), outcome);
-        assertTrue(firstSending.await(10, TimeUnit.SECONDS));
-        CountDownLatch groupSending = new CountDownLatch(1);
-        CountDownLatch releaseGroup = new CountDownLatch(1);
-        Consumer<List<String>> blocking = blockingSender(calls, groupSending, releaseGroup);
-        Thread b = outcomeCaller("b", blocking, outcome);
-        Thread c = outcomeCaller("c", blocking, outcome);
-        poll(() -> groups.waiting() == 2);
-        releaseFirst.countDown();
-        assertTrue(groupSending.await(10, TimeUnit.SECONDS));
-        b.interrupt();
-        c.interrupt();
-        releaseGroup.countDown();
-        for (Thread t : List.of(a, b, c)) {
-            t.join();
-        }
-        assertEquals(Map.of("a", "sent", "b", "sent", "c", "sent"), outcome);
-        assertEquals(List.of(List.of("a"), List.of("b", "c")), sortedGroups(calls));
-    }
-
-    /** A sender that records its call, says it is sending, and returns once released (interrupts or not). */
-    private static Consumer<List<String>> blockingSender(List<List<String>> calls, CountDownLatch sending,
-            CountDownLatch release) {
-        return all -> {
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ZERO, 2, all -> {
             calls.add(all);
-            sending.countDown();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    release.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+            if (!all.contains("c")) {
+                twoCommitting.countDown();
+                await(release);
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        })) {
+            CompletableFuture<Void> a = groups.submit("a");
+            poll(() -> calls.size() == 1);
+            CompletableFuture<Void> b = groups.submit("b");
+            assertTrue(twoCommitting.await(10, TimeUnit.SECONDS), "b is committed while a is on its way");
+            CompletableFuture<Void> c = groups.submit("c");
+            Thread.sleep(200);
+            assertFalse(c.isDone(), "no third group while two are on their way");
+            assertEquals(1, groups.waiting());
+            release.countDown();
+            CompletableFuture.allOf(a, b, c).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of("a"), List.of("b"), List.of("c")), calls);
+        }
     }
 
-    /** A caller of {@link #groups} that records "sent" or "refused" for its body. */
-    private Thread outcomeCaller(String body, Consumer<List<String>> sender, Map<String, String> outcome) {
-        Thread t = new Thread(() -> {
-            try {
-                groups.submit(body, sender);
-                outcome.put(body, "sent");
-            } catch (CancellationException e) {
-                outcome.put(body, "left");
-            } catch (RuntimeException e) {
-                outcome.put(body, "refused");
-            }
+    @Test
+    void theFailureReachesTheCaller() {
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ZERO, all -> {
+            throw new IllegalStateException("down");
+        })) {
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> groups.submit("x").get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, failure.getCause());
+        }
+    }
+
+    /** Closing lets the group under way finish; what is handed in afterwards fails rather than wait forever. */
+    @Test
+    void closingFinishesTheGroupUnderWayAndRefusesLaterItems() throws Exception {
+        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch committing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GroupCommit<String> groups = new GroupCommit<>("test", Duration.ZERO, all -> {
+            calls.add(all);
+            committing.countDown();
+            await(release);
         });
-        t.start();
-        return t;
+        CompletableFuture<Void> a = groups.submit("a");
+        assertTrue(committing.await(10, TimeUnit.SECONDS));
+        Thread closer = new Thread(groups::close);
+        closer.start();
+        release.countDown();
+        closer.join(30_000);
+        a.get(10, TimeUnit.SECONDS);
+        CompletableFuture<Void> late = groups.submit("late");
+        assertTrue(late.isCompletedExceptionally());
+        assertEquals(List.of(List.of("a")), calls);
     }
 
-    private static Thread caller(GroupCommit<String> groups, String body, Consumer<List<String>> sender) {
-        Thread t = new Thread(() -> groups.submit(body, sender));
-        t.start();
-        return t;
-    }
-
-    private static List<List<String>> sortedGroups(List<List<String>> calls) {
-        return calls.stream().map(call -> call.stream().sorted().toList()).toList();
+    /** {@code items} threads, released together, each handing in one item {@code m<i>}; true where it committed. */
+    private static Map<String, Boolean> run(GroupCommit<String> groups, int items) throws InterruptedException {
+        Map<String, Boolean> outcome = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < items; i++) {
+            String body = "m" + i;
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    groups.submit(body).get(30, TimeUnit.SECONDS);
+                    outcome.put(body, true);
+                } catch (ExecutionException e) {
+                    outcome.put(body, false);
+                } catch (Exception e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertEquals(items, outcome.size(), "every item got an answer");
+        return outcome;
     }
 
     private static void poll(BooleanSupplier condition) throws InterruptedException {
@@ -212,42 +211,6 @@ class GroupCommitTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Test
-    void theFailureReachesTheCaller() {
-        assertThrows(IllegalStateException.class, () -> groups.submit("x", all -> {
-            throw new IllegalStateException("down");
-        }));
-    }
-
-    /** {@code callers} threads, released together, each sending one message {@code m<i>}; true where it returned. */
-    private Map<String, Boolean> run(int callers, Consumer<List<String>> sender) throws InterruptedException {
-        Map<String, Boolean> outcome = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < callers; i++) {
-            String body = "m" + i;
-            Thread t = new Thread(() -> {
-                try {
-                    start.await();
-                    groups.submit(body, sender);
-                    outcome.put(body, true);
-                } catch (RuntimeException e) {
-                    outcome.put(body, false);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            t.start();
-            threads.add(t);
-        }
-        start.countDown();
-        for (Thread t : threads) {
-            t.join(30_000);
-        }
-        assertEquals(callers, outcome.size(), "every caller got an answer");
-        return outcome;
     }
 
     private static void sleep(long millis) {
