@@ -10,7 +10,6 @@ import dev.sluice.event.TrackedEvent;
 import dev.sluice.store.EventStore;
 import dev.sluice.store.StoreUnavailableException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The {@code direct} write mode: the behaviour before Sluice, one {@code insertOne} per event on the request path.
@@ -31,10 +30,7 @@ public class DirectSink implements EventSink {
     /** On a worker thread, as the driver blocks. */
     @Override
     public Uni<Void> accept(List<TrackedEvent> events) {
-        return Uni.createFrom().<Void>item(() -> {
-            insert(events);
-            return null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return EventSink.onWorker(() -> insert(events));
     }
 
     private void insert(List<TrackedEvent> events) {

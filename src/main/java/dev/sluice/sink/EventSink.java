@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.sluice.event.TrackedEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Where ingest hands accepted events, chosen by {@code sluice.write-mode}: {@link QueueSink} (default),
@@ -20,4 +21,12 @@ public interface EventSink {
      * be assumed accepted.
      */
     Uni<Void> accept(List<TrackedEvent> events);
+
+    /** A sink's work that blocks, on a worker thread. */
+    static Uni<Void> onWorker(Runnable work) {
+        return Uni.createFrom().<Void>item(() -> {
+            work.run();
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
 }

@@ -22,7 +22,6 @@ import dev.sluice.store.BulkWriter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The {@code memory} write mode: the design Sluice replaces, kept for long-lived servers without a queue and as the
@@ -56,10 +55,7 @@ public class MemorySink implements EventSink {
     /** On a worker thread, as the ledger's count blocks. */
     @Override
     public Uni<Void> accept(List<TrackedEvent> events) {
-        return Uni.createFrom().<Void>item(() -> {
-            buffer(events);
-            return null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return EventSink.onWorker(() -> buffer(events));
     }
 
     private void buffer(List<TrackedEvent> events) {
