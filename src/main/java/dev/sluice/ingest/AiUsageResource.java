@@ -25,6 +25,6 @@ public class AiUsageResource {
 
     @POST
     public Uni<Response> track(byte[] body) {
-        return ingest.accept(parser.parse(body)).map(receipt -> Response.accepted(receipt).build());
+        return ingest.accept(body, parser::parse).map(receipt -> Response.accepted(receipt).build());
     }
 }

@@ -37,14 +37,14 @@ public class SegmentResource {
     @POST
     @Path("{type: track|identify|page|screen|group|alias}")
     public Uni<Response> single(@PathParam("type") String type, byte[] body) {
-        return ingest.accept(parser.parseSingle(type, body, this::checkBodyKey))
+        return ingest.accept(body, b -> parser.parseSingle(type, b, this::checkBodyKey))
                 .map(receipt -> Response.accepted(receipt).build());
     }
 
     @POST
     @Path("batch")
     public Uni<Response> batch(byte[] body) {
-        return ingest.accept(parser.parseBatch(body, this::checkBodyKey))
+        return ingest.accept(body, b -> parser.parseBatch(b, this::checkBodyKey))
                 .map(receipt -> Response.accepted(receipt).build());
     }
 

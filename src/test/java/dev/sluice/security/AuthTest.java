@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -81,6 +82,23 @@ class AuthTest extends PipelineTest {
         flush();
         assertEquals(0, analytics().countDocuments(new org.bson.Document("writeKey",
                 new org.bson.Document("$exists", true))), "a write key is never stored");
+    }
+
+    /** A batch too large to parse on the event loop is parsed on a worker thread, and its body's key still counts. */
+    @Test
+    void aLargeBatchWithItsKeyInTheBodyIsCheckedLikeASmallOne() {
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"big\",\"event\":\"e\",")
+                    .append("\"messageId\":\"big-").append(i).append("\",\"properties\":{\"pad\":\"")
+                    .append("x".repeat(200)).append("\"}}");
+        }
+        String events = "\"batch\":[" + batch + "]}";
+        assertTrue(events.length() > 64 * 1024, "larger than what the event loop parses");
+        json().body("{\"writeKey\":\"wrong\"," + events).post("/v1/batch").then().statusCode(401);
+        assertEquals(0, depth(config.queue().url()), "nothing refused is queued");
+        json().body("{\"writeKey\":\"" + SluiceTestServers.KEY + "\"," + events).post("/v1/batch").then()
+                .statusCode(202).body("accepted", equalTo(400));
     }
 
     @Test
