@@ -218,7 +218,8 @@ class PackagedBench {
             List<Double> warmUps = new ArrayList<>();
             for (String mode : modes) {
                 for (Load.Call call : INGEST_CALLS) {
-                    warmUps.add((double) warmUp(mode, running.get(mode), call));
+                    warmUps.add((double) warmUp(mode, running.get(mode), call,
+                            databases.get(modes.indexOf(mode))));
                 }
             }
             Map<String, List<Load.Result>> results = new LinkedHashMap<>();
@@ -233,6 +234,9 @@ class PackagedBench {
                         // the flush runs in its own function in production: no round pays for an earlier one's
                         // (nor for the buffer `memory` filled in its round, which it would write during the next)
                         running.values().forEach(server -> drain(server.port()));
+                        // what the rounds stored goes: millions of documents filled mongo-java-server's heap, and
+                        // its collections then cost `direct` and `memory` more with every round
+                        databases.forEach(PackagedBench::forget);
                         CpuMeter.awaitQuiet(others, Duration.ofSeconds(10));
                         int port = running.get(mode).port();
                         double requestsBefore = metric(port, SQS_SENDS);
@@ -327,7 +331,6 @@ class PackagedBench {
         return mode + "/" + call.name();
     }
 
-    /** Adds one round's {@code value} to the rounds of {@code key} (a mode and a call). */
     /**
      * Runs a mode's load in windows of 10 s until the CPU per event of all processes stops falling (a window within
      * 5 % of the one before, or above it), at least {@code bench.warmup-seconds} and at most
@@ -336,7 +339,7 @@ class PackagedBench {
      * server went from 0.38 to 0.17 ms of CPU per single event over five rounds after 20 s, `direct`'s settled by
      * the third.
      */
-    private static int warmUp(String mode, ServerProcess server, Load.Call call) {
+    private static int warmUp(String mode, ServerProcess server, Load.Call call, String database) {
         double last = Double.MAX_VALUE;
         int seconds = 0;
         while (seconds < MAX_WARMUP_SECONDS) {
@@ -348,6 +351,7 @@ class PackagedBench {
             double perEvent = cpu.perEvent(window.events()).values().stream().filter(v -> !v.isNaN())
                     .mapToDouble(Double::doubleValue).sum();
             drain(server.port());
+            forget(database);
             System.out.printf("warm-up %s/%s: %d s, %.3f ms of CPU per event%n", mode, call.name(), seconds,
                     perEvent);
             if (seconds >= WARMUP_SECONDS && perEvent > last * 0.95) {
@@ -358,6 +362,7 @@ class PackagedBench {
         return seconds;
     }
 
+    /** Adds one round's {@code value} to the rounds of {@code key} (a mode and a call). */
     private static <T> void record(Map<String, List<T>> rounds, String key, T value) {
         rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
     }
