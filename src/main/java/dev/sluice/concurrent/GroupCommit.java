@@ -47,7 +47,8 @@ public final class GroupCommit<T> implements AutoCloseable {
     private List<Pending<T>> next = new ArrayList<>();
     /** Committers running (or about to): arriving items join the next group, one of them takes it. */
     private int running;
-    private boolean lingering;
+    /** Committers lingering now: with two at once, one that stops must not hide the other from arrivals. */
+    private int lingering;
     /** Items in the last group committed: more than one means concurrent callers, worth lingering for. */
     private int lastGroup;
     private boolean closed;
@@ -80,10 +81,10 @@ public final class GroupCommit<T> implements AutoCloseable {
         lock.lock();
         try {
             next.add(pending);
-            if (lingering && next.size() >= lastGroup) {
-                gathered.signal();
+            if (lingering > 0 && next.size() >= lastGroup) {
+                gathered.signalAll();
             }
-            start = running == 0 || (running < concurrency && !lingering && next.size() == 1);
+            start = running == 0 || (running < concurrency && lingering == 0 && next.size() == 1);
             if (start) {
                 running++;
             }
@@ -148,7 +149,7 @@ public final class GroupCommit<T> implements AutoCloseable {
 
     /** Holding the lock, waits until as many items have gathered as the last group had, or the linger is over. */
     private void linger() {
-        lingering = true;
+        lingering++;
         try {
             long left = lingerNanos;
             while (!closed && next.size() < lastGroup && left > 0) {
@@ -157,7 +158,7 @@ public final class GroupCommit<T> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            lingering = false;
+            lingering--;
         }
     }
 
@@ -175,7 +176,7 @@ public final class GroupCommit<T> implements AutoCloseable {
     boolean lingering() {
         lock.lock();
         try {
-            return lingering;
+            return lingering > 0;
         } finally {
             lock.unlock();
         }
@@ -187,7 +188,7 @@ public final class GroupCommit<T> implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            gathered.signal();
+            gathered.signalAll();
         } finally {
             lock.unlock();
         }
