@@ -4,11 +4,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.bson.Document;
 
@@ -38,15 +38,57 @@ public final class RollupDeltas {
     public static final List<String> FIELDS = List.of("userId", "anonymousId", "timestamp", "receivedAt", "model",
             Counters.INPUT_TOKENS, Counters.OUTPUT_TOKENS, Counters.CACHED_TOKENS, "costUsd", "type", "event");
 
+    /**
+     * Counters of one block of a rollup document ({@code totals}, {@code hours.HH}, {@code models.<model>}, an
+     * {@code events.<name>}), by position in its field names: a fold adds thousands of events to a few blocks, so
+     * each event finds its block once and adds to plain numbers.
+     */
+    static final class Block {
+        final String[] names;
+        final long[] values;
+        /** Bit c is set once counter c was added to, even by 0: only those are in the update. */
+        int touched;
+
+        Block(String[] names) {
+            this.names = names;
+            this.values = new long[names.length];
+        }
+
+        void add(int counter, long value) {
+            values[counter] += value;
+            touched |= 1 << counter;
+        }
+
+        void into(Map<String, Long> increments) {
+            for (int c = 0; c < names.length; c++) {
+                if ((touched & 1 << c) != 0) {
+                    increments.put(names[c], values[c]);
+                }
+            }
+        }
+    }
+
     /** The update of one rollup document. */
     public static final class Delta {
-        final Map<String, Long> inc = new LinkedHashMap<>();
+        final Block totals = new Block(TOTALS);
+        /** By hour of the day; null for an hour without events. */
+        final Block[] hours = new Block[24];
+        /** {@code models.<model>} and {@code events.<name>} blocks, by their field names (one array per name). */
+        final Map<String[], Block> named = new LinkedHashMap<>();
         final Document onInsert = new Document();
         Date first;
         Date last;
 
-        void add(String field, long value) {
-            inc.merge(field, value, Long::sum);
+        Block hour(int hour) {
+            Block block = hours[hour];
+            if (block == null) {
+                block = hours[hour] = new Block(HOURLY[hour]);
+            }
+            return block;
+        }
+
+        Block named(String[] names) {
+            return named.computeIfAbsent(names, Block::new);
         }
 
         void seen(Date at) {
@@ -58,13 +100,22 @@ public final class RollupDeltas {
             }
         }
 
+        /** Each counter's increment, by its dotted field name. */
         public Map<String, Long> increments() {
-            return inc;
+            Map<String, Long> increments = new LinkedHashMap<>();
+            totals.into(increments);
+            for (Block hour : hours) {
+                if (hour != null) {
+                    hour.into(increments);
+                }
+            }
+            named.values().forEach(block -> block.into(increments));
+            return increments;
         }
 
         /** The update, recording the fold in {@code folds} (the last {@code remembered} of them). */
         Document update(Object fold, int remembered, boolean withSeen) {
-            Document update = new Document("$inc", new Document(inc))
+            Document update = new Document("$inc", new Document(increments()))
                     .append("$push", new Document("folds", new Document("$each", List.of(fold))
                             .append("$slice", -remembered)));
             if (!onInsert.isEmpty()) {
@@ -81,7 +132,7 @@ public final class RollupDeltas {
     final Map<String, Delta> userDaily = new LinkedHashMap<>();
     final Map<String, Delta> userTotals = new LinkedHashMap<>();
     final Map<String, Delta> platformDaily = new LinkedHashMap<>();
-    private final Set<String> users = new TreeSet<>();
+    private final Set<String> users = new HashSet<>();
 
     private static final long DAY_MILLIS = 86_400_000L;
     private static final String[] TOTALS = fields("totals.", Counters.ALL);
@@ -97,8 +148,10 @@ public final class RollupDeltas {
     /** Positions of the counters in {@link Counters#ALL}. */
     private static final int REQUESTS = 0, INPUT = 1, OUTPUT = 2, CACHED = 3, COST = 4, ANALYTICS = 5;
 
-    /** {@code models.<model>.<counter>} by model, each made once. */
+    /** {@code models.<model>.<counter>} by model, each made once (the key of the model's blocks). */
     private final Map<Object, String[]> modelFields = new HashMap<>();
+    /** {@code events.<name>} by analytics event name, each made once (the key of the name's blocks). */
+    private final Map<String, String[]> eventFields = new HashMap<>();
     private long lastEpochDay = Long.MIN_VALUE;
     private String lastDay;
 
@@ -111,7 +164,6 @@ public final class RollupDeltas {
         Date at = at(event);
         long millis = at.getTime();
         String day = day(Math.floorDiv(millis, DAY_MILLIS));
-        String[] hourly = HOURLY[(int) (Math.floorMod(millis, DAY_MILLIS) / 3_600_000L)];
         users.add(user);
 
         Delta daily = userDaily.computeIfAbsent(dailyId(user, day), id -> {
@@ -128,26 +180,27 @@ public final class RollupDeltas {
         daily.seen(at);
         totals.seen(at);
 
+        int hour = (int) (Math.floorMod(millis, DAY_MILLIS) / 3_600_000L);
         if (kind == EventKind.AI_USAGE) {
             String[] model = modelFields.computeIfAbsent(event.get("model"),
-                    m -> fields("models." + EventDocuments.escape(String.valueOf(m)) + ".", Counters.ALL));
+                    m -> fields("models." + EventDocuments.escape(String.valueOf(m)) + ".", Counters.AI));
             long[] values = { 1, number(event, Counters.INPUT_TOKENS), number(event, Counters.OUTPUT_TOKENS),
                     number(event, Counters.CACHED_TOKENS), Counters.toNanos((Number) event.get("costUsd")) };
-            for (int c = REQUESTS; c <= COST; c++) {
-                long value = values[c];
-                daily.add(TOTALS[c], value);
-                daily.add(hourly[c], value);
-                totals.add(TOTALS[c], value);
-                totals.add(model[c], value);
-                platform.add(TOTALS[c], value);
-                platform.add(model[c], value);
+            Block[] blocks = { daily.totals, daily.hour(hour), totals.totals, totals.named(model), platform.totals,
+                    platform.named(model) };
+            for (Block block : blocks) {
+                for (int c = REQUESTS; c <= COST; c++) {
+                    block.add(c, values[c]);
+                }
             }
         } else {
-            daily.add(TOTALS[ANALYTICS], 1);
-            daily.add(hourly[ANALYTICS], 1);
-            totals.add(TOTALS[ANALYTICS], 1);
-            totals.add("events." + EventDocuments.escape(analyticsName(event)), 1);
-            platform.add(TOTALS[ANALYTICS], 1);
+            String[] name = eventFields.computeIfAbsent(analyticsName(event),
+                    n -> new String[] { "events." + EventDocuments.escape(n) });
+            daily.totals.add(ANALYTICS, 1);
+            daily.hour(hour).add(ANALYTICS, 1);
+            totals.totals.add(ANALYTICS, 1);
+            totals.named(name).add(0, 1);
+            platform.totals.add(ANALYTICS, 1);
         }
     }
 

@@ -15,10 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
@@ -42,6 +46,7 @@ import com.mongodb.client.model.WriteModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import dev.sluice.concurrent.Futures;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
@@ -90,6 +95,12 @@ public class Rollups {
     private final Clock clock;
     private final Event<UsersChanged> usersChanged;
     private final Timer foldTime;
+    /** Adds what a write stored to its fold's deltas while the writer goes on with its next write. */
+    private final ExecutorService counting = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "sluice-rollup-count");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** Called after each step of a fold; the fault tests make it throw, as a process that dies there. */
     private volatile Consumer<String> probe = step -> {
     };
@@ -103,6 +114,11 @@ public class Rollups {
         this.foldTime = Timer.builder("sluice.rollup.fold").description("Time to fold stored events into the "
                 + "rollups (the upserts; for events not counted at their write also their claim, read and release), "
                 + "failed folds included").register(registry);
+    }
+
+    @PreDestroy
+    void stop() {
+        counting.shutdownNow();
     }
 
     /** For fault tests: {@code probe} is called after each step of a fold ({@link #STEPS}). */
@@ -133,7 +149,9 @@ public class Rollups {
 
     /**
      * The writes of one fold (one flush, one buffer write), counted once at the end: each write journals its event
-     * ids and stores its events with the fold's id; {@link #finish()} counts everything they stored.
+     * ids and stores its events with the fold's id; {@link #finish()} counts everything they stored. What a write
+     * stored is added to the fold's deltas on a thread of their own, while the writer goes on with its next write
+     * (in a flush, MongoDB would otherwise wait for that addition every round).
      */
     public final class Writes {
         private final ObjectId fold = new ObjectId();
@@ -141,6 +159,8 @@ public class Rollups {
         private boolean journaled;
         /** A chunk went unanswered: some events may be stored unknown to the writer, so MongoDB is asked. */
         private boolean unanswered;
+        /** The deltas of the writes so far, added on the counting thread. */
+        private CompletableFuture<Void> counted = CompletableFuture.completedFuture(null);
 
         /**
          * Writes events with {@code writer} under this fold. When the journal cannot be written, nothing is: every
@@ -156,7 +176,9 @@ public class Rollups {
             journaled = true;
             BulkWriter.Outcome outcome = writer.write(events, chunkSize, fold);
             unanswered |= outcome.storeUnavailable();
-            outcome.stored().forEach((kind, documents) -> documents.forEach(document -> deltas.add(kind, document)));
+            Map<EventKind, List<Document>> stored = outcome.stored();
+            counted = counted.thenRunAsync(() -> stored.forEach((kind, documents) -> documents.forEach(
+                    document -> deltas.add(kind, document))), counting);
             return outcome;
         }
 
@@ -168,6 +190,7 @@ public class Rollups {
             if (!journaled) {
                 return;
             }
+            Futures.join(counted);
             try {
                 timed(() -> {
                     probe.accept("claimed");

@@ -12,13 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.bson.Document;
 import org.bson.RawBsonDocument;
-import org.bson.codecs.Codec;
 import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
@@ -35,10 +33,6 @@ public class MongoEventStore implements EventStore {
 
     private static final Logger LOG = Logger.getLogger(MongoEventStore.class);
 
-    /** Encodes event documents, whose values are all of the driver's default types. */
-    private static final Codec<Document> DOCUMENTS = MongoClientSettings.getDefaultCodecRegistry()
-            .get(Document.class);
-
     private final SluiceCollections collections;
 
     public MongoEventStore(SluiceCollections collections) {
@@ -52,7 +46,7 @@ public class MongoEventStore implements EventStore {
         for (TrackedEvent event : events) {
             Document doc = EventDocuments.toDocument(event, fold);
             docs.add(doc);
-            encoded.add(new RawBsonDocument(doc, DOCUMENTS));
+            encoded.add(EventDocuments.encode(doc));
         }
         return new PreparedChunk(kind, events, fold, docs, encoded);
     }

@@ -118,6 +118,58 @@ final class CpuMeter {
         return total;
     }
 
+    /**
+     * CPU time of a process's threads by kind of thread (the name without its numbers: {@code C2 CompilerThread},
+     * {@code GC Thread}, {@code executor-thread}, ...), from {@code /proc}; empty without it. The difference of two
+     * readings says whether a server's CPU went to its own work or to the JVM's (compiling, collecting).
+     */
+    static Map<String, Duration> byThread(ProcessHandle process) {
+        Map<String, Duration> cpu = new java.util.TreeMap<>();
+        long tick = 10; // ms: USER_HZ is 100 on Linux
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9]+", "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * tick;
+                    cpu.merge(name, Duration.ofMillis(ms), Duration::plus);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return cpu;
+    }
+
+    /** The share of a process's CPU since {@code before} ({@link #byThread}) that its JIT compiler threads took. */
+    static double compilingShare(Map<String, Duration> before, ProcessHandle process) {
+        long compiling = 0;
+        long all = 0;
+        for (Map.Entry<String, Duration> thread : byThread(process).entrySet()) {
+            long ms = thread.getValue().minus(before.getOrDefault(thread.getKey(), Duration.ZERO)).toMillis();
+            all += ms;
+            if (thread.getKey().contains("CompilerThre")) {
+                compiling += ms;
+            }
+        }
+        return all == 0 ? 0 : compiling / (double) all;
+    }
+
+    /** What {@link #byThread} grew by from {@code before}, largest first, in milliseconds. */
+    static String byThreadSince(Map<String, Duration> before, ProcessHandle process) {
+        Map<String, Duration> after = byThread(process);
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO))))
+                .filter(e -> !e.getValue().isZero())
+                .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
+                .map(e -> e.getKey() + "=" + e.getValue().toMillis())
+                .reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
     /** Milliseconds of CPU per {@code events} since {@link #begin()}, per process ({@code NaN} where not local). */
     Map<String, Double> perEvent(long events) {
         Map<String, Duration> end = read();

@@ -72,6 +72,8 @@ class PackagedBench {
     private static final int CONNECTION_SECONDS = Integer.getInteger("bench.connection-seconds", 30);
     private static final int CLIENT_INTERVAL_MS = Integer.getInteger("bench.client-interval-ms", 2000);
     private static final int BACKLOG = Integer.getInteger("bench.backlog", 100_000);
+    private static final int FLUSH_WARMUP_EVENTS = 20_000;
+    private static final int MAX_FLUSH_WARMUPS = Integer.getInteger("bench.max-flush-warmups", 12);
     private static final int OUTAGE_SECONDS = Integer.getInteger("bench.outage-seconds", 60);
     private static final int INGEST_SECONDS = Integer.getInteger("bench.ingest-seconds", 10);
     private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup-seconds", 20);
@@ -275,21 +277,12 @@ class PackagedBench {
             List<List<String>> cpuRows = new ArrayList<>();
             for (Load.Call call : INGEST_CALLS) {
                 for (String mode : modes) {
-                    List<Map<String, Double>> r = cpuPerEvent.get(key(mode, call));
-                    List<String> row = new ArrayList<>(List.of(call.name(), mode));
-                    for (String process : CpuMeter.names()) {
-                        double ms = median(r.stream().map(x -> x.get(process)).toList());
-                        row.add(Double.isNaN(ms) ? "-" : Report.ms(ms));
-                    }
-                    row.add(Report.ms(median(r.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
-                            .mapToDouble(Double::doubleValue).sum()).toList())));
+                    List<String> row = cpuRow(List.of(call.name(), mode), cpuPerEvent.get(key(mode, call)));
                     row.add(f1(median(switchesPerEvent.get(key(mode, call)))));
                     cpuRows.add(row);
                 }
             }
-            List<String> cpuHeader = new ArrayList<>(List.of("call", "mode"));
-            List.of(CpuMeter.names()).forEach(cpuHeader::add);
-            cpuHeader.add("all");
+            List<String> cpuHeader = cpuHeader("call", "mode");
             cpuHeader.add("server context switches per event");
             List<List<String>> ratios = new ArrayList<>();
             for (Load.Call call : modes.containsAll(List.of("queue", "direct")) ? INGEST_CALLS
@@ -547,19 +540,27 @@ class PackagedBench {
         List<Double> bareRates = new ArrayList<>();
         List<Double> bareRatios = new ArrayList<>();
         List<Double> foldShares = new ArrayList<>();
-        for (int round = 0; round < ROUNDS; round++) {
-            Map<String, String> config = config("queue");
-            String database = config.get("sluice.mongo.database");
-            try (ServerProcess server = start(config)) {
-                // the flush's code compiled first, as in a function that flushes every 30 s
-                fill(server.port(), BACKLOG / 5);
-                drain(server.port());
+        List<Map<String, Double>> flushCpu = new ArrayList<>();
+        List<Map<String, Double>> rawCpu = new ArrayList<>();
+        Map<String, String> config = config("queue");
+        String database = config.get("sluice.mongo.database");
+        List<Double> compilingShares = new ArrayList<>();
+        WarmUp warmUp;
+        try (ServerProcess server = start(config);
+                MongoClient raw = MongoClients.create(config.get("quarkus.mongodb.connection-string"))) {
+            warmUp = warmUpFlush(server, database, raw);
+            List<ProcessHandle> others = othersThan(List.of(server));
+            MongoCollection<Document> flushed = direct.getDatabase(database).getCollection("ai_usage");
+            for (int round = 0; round < ROUNDS; round++) {
                 fill(server.port(), BACKLOG);
                 // neither the flush nor the raw insert pays for work left behind (ElasticMQ's and mongo-java-server's
-                // garbage collection after the fill, after the flush), whichever is measured second
-                List<ProcessHandle> others = othersThan(List.of(server));
-                CpuMeter.awaitQuiet(others, Duration.ofSeconds(10));
+                // garbage collection after the fill, after the flush, the server's compiling), whichever is
+                // measured second
+                CpuMeter.awaitQuiet(all(server, others), Duration.ofSeconds(10));
                 double foldBefore = metric(server.port(), "sluice_rollup_fold_seconds_sum");
+                CpuMeter cpu = new CpuMeter(server.handle());
+                cpu.begin();
+                Map<String, Duration> serverThreads = CpuMeter.byThread(server.handle());
                 long start = System.nanoTime();
                 long stored = 0;
                 while (stored < BACKLOG) {
@@ -570,23 +571,28 @@ class PackagedBench {
                     }
                 }
                 double flushSeconds = (System.nanoTime() - start) / 1e9;
+                flushCpu.add(cpu.perEvent(BACKLOG));
+                compilingShares.add(100 * CpuMeter.compilingShare(serverThreads, server.handle()));
+                System.out.printf("flush round %d, server CPU by thread (ms): %s%n", round,
+                        CpuMeter.byThreadSince(serverThreads, server.handle()));
                 double foldSeconds = metric(server.port(), "sluice_rollup_fold_seconds_sum") - foldBefore;
                 if (stored != BACKLOG) {
                     throw new IllegalStateException("the flush stored " + stored + " of " + BACKLOG);
                 }
-                MongoCollection<Document> flushed = direct.getDatabase(database).getCollection("ai_usage");
-                List<Document> documents = flushed.find().skip(BACKLOG / 5).into(new ArrayList<>());
-                double rawSeconds;
-                double bareSeconds;
-                try (MongoClient raw = MongoClients.create(config.get("quarkus.mongodb.connection-string"))) {
-                    MongoDatabase rawDatabase = raw.getDatabase(database + "_raw");
-                    // the baseline writes into what the flush writes into: a collection with the same indexes,
-                    // which MongoDB keeps up whoever inserts; and, for comparison, one with `_id` alone
-                    MongoCollection<Document> same = rawDatabase.getCollection("ai_usage");
-                    copyIndexes(flushed, same);
-                    rawSeconds = insertMany(same, documents, others);
-                    bareSeconds = insertMany(rawDatabase.getCollection("ai_usage_bare"), documents, others);
-                }
+                List<Document> documents = flushed.find().into(new ArrayList<>());
+                // the next round's flush writes into a collection as empty as the baseline's
+                flushed.deleteMany(new Document());
+                MongoDatabase rawDatabase = raw.getDatabase(database + "_raw");
+                // the baseline writes into what the flush writes into: a collection with the same indexes, which
+                // MongoDB keeps up whoever inserts; and, for comparison, one with `_id` alone
+                MongoCollection<Document> same = rawDatabase.getCollection("ai_usage");
+                copyIndexes(flushed, same);
+                Timed rawInsert = insertMany(server, same, documents, others);
+                rawCpu.add(rawInsert.cpuPerEvent());
+                double rawSeconds = rawInsert.seconds();
+                double bareSeconds = insertMany(server, rawDatabase.getCollection("ai_usage_bare"), documents, others)
+                        .seconds();
+                rawDatabase.drop();
                 flushRates.add(BACKLOG / flushSeconds);
                 storeRates.add(BACKLOG / (flushSeconds - foldSeconds));
                 rawRates.add(documents.size() / rawSeconds);
@@ -596,14 +602,17 @@ class PackagedBench {
                 bareRatios.add(bareSeconds / flushSeconds);
                 foldShares.add(100 * foldSeconds / flushSeconds);
                 System.out.printf("flush round %d: flush %.2f s (fold %.2f s), raw insertMany %.2f s, into `_id` alone "
-                        + "%.2f s%n", round, flushSeconds, foldSeconds, rawSeconds, bareSeconds);
-            } finally {
-                forget(database);
+                        + "%.2f s; CPU per event: flush %s, raw %s%n", round, flushSeconds, foldSeconds, rawSeconds,
+                        bareSeconds, flushCpu.get(round), rawCpu.get(round));
             }
+        } finally {
+            forget(database);
         }
         OutageDrain outage = outageDrain();
-        REPORT.line("### Flush (" + BACKLOG + " queued events, " + ROUNDS + " rounds, each part started with the "
-                + "other processes idle)").table(
+        REPORT.line("### Flush (" + BACKLOG + " queued events, " + ROUNDS + " rounds on one server, warmed up first by "
+                + "draining 20,000 events at a time until its compiler threads took under a tenth of its CPU, at most "
+                + MAX_FLUSH_WARMUPS + " times (" + String.format("%,d events, %.0f %% in the last", warmUp.events(),
+                        100 * warmUp.compilingShare()) + "); each part started with the other processes idle)").table(
                 List.of("measure", "median", "spread"),
                 List.of(List.of("flush: queue to MongoDB, rollups folded (events/s)", f0(median(flushRates)),
                         spread0(flushRates)),
@@ -618,12 +627,83 @@ class PackagedBench {
                         List.of("flush / raw into `_id` alone", f2(median(bareRatios)), spread2(bareRatios)),
                         List.of("rollup fold, share of the flush's time (%)", f0(median(foldShares)),
                                 spread0(foldShares)),
+                        List.of("the server's JIT compiler threads, share of its CPU in the flush (%; none in a "
+                                + "native build)", f0(median(compilingShares)), spread0(compilingShares)),
                         List.of("MongoDB down " + OUTAGE_SECONDS + " s under 1,000 events/s: backlog (events)",
                                 Long.toString(outage.backlog), ""),
                         List.of("... drained after MongoDB is back, flushing back to back (s)",
                                 f1(outage.seconds), ""),
                         List.of("... flushes failed during the outage (none lost: the queue keeps them)",
-                                Integer.toString(outage.failedFlushes), "")));
+                                Integer.toString(outage.failedFlushes), "")))
+                .line("CPU per event of the flush and of the raw insertMany, by process (ms, median of the rounds; the "
+                        + "load generator is the raw insert's client)")
+                .table(cpuHeader("part"), List.of(cpuRow(List.of("flush"), flushCpu),
+                        cpuRow(List.of("raw insertMany"), rawCpu)));
+    }
+
+    /** The columns of a CPU table: {@code first}, each process of {@link CpuMeter#names()}, and their sum. */
+    private static List<String> cpuHeader(String... first) {
+        List<String> header = new ArrayList<>(List.of(first));
+        header.addAll(List.of(CpuMeter.names()));
+        header.add("all");
+        return header;
+    }
+
+    /** {@code first}, then the median over the rounds of each process's CPU per event, then of their sum. */
+    private static List<String> cpuRow(List<String> first, List<Map<String, Double>> rounds) {
+        List<String> row = new ArrayList<>(first);
+        for (String process : CpuMeter.names()) {
+            double ms = median(rounds.stream().map(x -> x.get(process)).toList());
+            row.add(Double.isNaN(ms) ? "-" : Report.ms(ms));
+        }
+        row.add(Report.ms(median(rounds.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
+                .mapToDouble(Double::doubleValue).sum()).toList())));
+        return row;
+    }
+
+    /**
+     * Fills the queue of a fresh server with {@link #FLUSH_WARMUP_EVENTS} events and drains it, until the server's
+     * JIT compiler threads spend less than a tenth of its CPU in a drain, at most {@link #MAX_FLUSH_WARMUPS} times:
+     * the flush's code is then compiled, as in a function that has flushed for a while (after a single drain of
+     * 20,000 events, the compiler threads took half of the server's CPU in the measured flush). The raw baseline's
+     * client inserts each drain's documents alike, so its code is compiled too. The documents are deleted after each
+     * drain: the flush writes into collections as empty as the baseline's.
+     *
+     * @return the events drained, and the compiler threads' share of the server's CPU in the last drain
+     */
+    private static WarmUp warmUpFlush(ServerProcess server, String database, MongoClient raw) {
+        List<ProcessHandle> all = all(server, othersThan(List.of(server)));
+        MongoCollection<Document> flushed = direct.getDatabase(database).getCollection("ai_usage");
+        MongoDatabase scratch = raw.getDatabase(database + "_raw");
+        int drains = 0;
+        double compiling = Double.NaN;
+        while (drains < MAX_FLUSH_WARMUPS) {
+            fill(server.port(), FLUSH_WARMUP_EVENTS);
+            CpuMeter.awaitQuiet(all, Duration.ofSeconds(10));
+            Map<String, Duration> before = CpuMeter.byThread(server.handle());
+            drain(server.port());
+            drains++;
+            compiling = CpuMeter.compilingShare(before, server.handle());
+            System.out.printf("flush warm-up: %d events, the compiler threads' share of the server's CPU %.0f %%%n",
+                    drains * FLUSH_WARMUP_EVENTS, 100 * compiling);
+            List<Document> documents = flushed.find().into(new ArrayList<>());
+            flushed.deleteMany(new Document());
+            insertMany(server, scratch.getCollection("warm_up"), documents, List.of());
+            scratch.drop();
+            if (compiling < 0.1) {
+                break;
+            }
+        }
+        return new WarmUp(drains * FLUSH_WARMUP_EVENTS, compiling);
+    }
+
+    private record WarmUp(int events, double compilingShare) {
+    }
+
+    private static List<ProcessHandle> all(ServerProcess server, List<ProcessHandle> others) {
+        List<ProcessHandle> all = new ArrayList<>(others);
+        all.add(server.handle());
+        return all;
     }
 
     /** The secondary indexes of {@code from}, created alike on {@code to}. */
@@ -641,17 +721,24 @@ class PackagedBench {
         }
     }
 
-    /** Seconds to insert {@code documents} unordered in chunks of 500, started once the other processes are idle. */
-    private static double insertMany(MongoCollection<Document> target, List<Document> documents,
+    /** How long a part of the flush benchmark took, and the CPU each process spent per event meanwhile. */
+    private record Timed(double seconds, Map<String, Double> cpuPerEvent) {
+    }
+
+    /** Inserts {@code documents} unordered in chunks of 500, started once the other processes are idle. */
+    private static Timed insertMany(ServerProcess server, MongoCollection<Document> target, List<Document> documents,
             List<ProcessHandle> others) {
         target.countDocuments();
         CpuMeter.awaitQuiet(others, Duration.ofSeconds(10));
+        CpuMeter cpu = new CpuMeter(server.handle());
+        cpu.begin();
         long start = System.nanoTime();
         for (int i = 0; i < documents.size(); i += 500) {
             target.insertMany(documents.subList(i, Math.min(documents.size(), i + 500)),
                     new InsertManyOptions().ordered(false));
         }
-        return (System.nanoTime() - start) / 1e9;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Timed(seconds, cpu.perEvent(documents.size()));
     }
 
     private record OutageDrain(long backlog, double seconds, int failedFlushes) {
