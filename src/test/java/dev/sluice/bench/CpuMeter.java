@@ -150,7 +150,9 @@ final class CpuMeter {
         long compiling = 0;
         long all = 0;
         for (Map.Entry<String, Duration> thread : byThread(process).entrySet()) {
-            long ms = thread.getValue().minus(before.getOrDefault(thread.getKey(), Duration.ZERO)).toMillis();
+            // a kind of thread whose threads ended meanwhile may have grown by less than nothing: counted as nothing
+            long ms = Math.max(0, thread.getValue().minus(before.getOrDefault(thread.getKey(), Duration.ZERO))
+                    .toMillis());
             all += ms;
             if (thread.getKey().contains("CompilerThre")) {
                 compiling += ms;
@@ -164,7 +166,7 @@ final class CpuMeter {
         Map<String, Duration> after = byThread(process);
         return after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO))))
-                .filter(e -> !e.getValue().isZero())
+                .filter(e -> e.getValue().compareTo(Duration.ZERO) > 0)
                 .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
                 .map(e -> e.getKey() + "=" + e.getValue().toMillis())
                 .reduce((a, b) -> a + ", " + b).orElse("");
