@@ -244,6 +244,7 @@ class PackagedBench {
                         double requestsBefore = metric(port, SQS_SENDS);
                         CpuMeter cpu = new CpuMeter(running.get(mode).handle());
                         cpu.begin();
+                        Map<String, Duration> serverThreads = CpuMeter.byThread(running.get(mode).handle());
                         Load.Result result = Load.closedLoop(port, call, INGEST_CLIENTS,
                                 Duration.ofSeconds(INGEST_SECONDS));
                         String key = key(mode, call);
@@ -253,9 +254,11 @@ class PackagedBench {
                         record(sqsPerThousand, key,
                                 1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
                         // each round in the log, to pair modes measured back to back
-                        System.out.printf("round %d %s: %.0f events/s, p99 %.2f ms, CPU per event %s%n", round, key,
-                                result.eventsPerSecond(), result.latencies().percentileMillis(99),
-                                cpuPerEvent.get(key).get(cpuPerEvent.get(key).size() - 1));
+                        System.out.printf("round %d %s: %.0f events/s, p99 %.2f ms, CPU per event %s; server CPU by "
+                                + "thread (ms) %s%n", round, key, result.eventsPerSecond(),
+                                result.latencies().percentileMillis(99),
+                                cpuPerEvent.get(key).get(cpuPerEvent.get(key).size() - 1),
+                                CpuMeter.byThreadSince(serverThreads, running.get(mode).handle()));
                     }
                 }
             }
@@ -294,7 +297,8 @@ class PackagedBench {
                 ratios.add(List.of(call.name(), f2(queueRate / directRate), f2(queueP99 / directP99)));
             }
             REPORT.line("### Ingest (" + INGEST_CLIENTS + " closed-loop clients, after a warm-up per mode and call "
-                    + "that ran until the CPU per event of all processes stopped falling (" + spread0(warmUps)
+                    + "that ran until the CPU per event of all processes stopped falling and the server's compiler "
+                    + "threads took under a tenth of its CPU (" + spread0(warmUps)
                     + " s); " + ROUNDS + " rounds of " + INGEST_SECONDS
                     + " s per mode and call, modes interleaved, each round started with every queue flushed, the "
                     + "other processes idle, and no flush during a round)")
@@ -326,7 +330,8 @@ class PackagedBench {
 
     /**
      * Runs a mode's load in windows of 10 s until the CPU per event of all processes stops falling (a window within
-     * 5 % of the one before, or above it), at least {@code bench.warmup-seconds} and at most
+     * 5 % of the one before, or above it) and the server's JIT compiler threads take less than a tenth of its CPU
+     * (as in the flush benchmark), at least {@code bench.warmup-seconds} and at most
      * {@code bench.max-warmup-seconds}; returns the seconds it took. A fixed warm-up left the modes with more code
      * to compile (the server's queue path and ElasticMQ's) still compiling through the rounds: in one run `queue`'s
      * server went from 0.38 to 0.17 ms of CPU per single event over five rounds after 20 s, `direct`'s settled by
@@ -338,16 +343,18 @@ class PackagedBench {
         while (seconds < MAX_WARMUP_SECONDS) {
             CpuMeter cpu = new CpuMeter(server.handle());
             cpu.begin();
+            Map<String, Duration> threads = CpuMeter.byThread(server.handle());
             Load.Result window = Load.closedLoop(server.port(), call, INGEST_CLIENTS,
                     Duration.ofSeconds(WARMUP_WINDOW_SECONDS));
             seconds += WARMUP_WINDOW_SECONDS;
             double perEvent = cpu.perEvent(window.events()).values().stream().filter(v -> !v.isNaN())
                     .mapToDouble(Double::doubleValue).sum();
+            double compiling = CpuMeter.compilingShare(threads, server.handle());
             drain(server.port());
             forget(database);
-            System.out.printf("warm-up %s/%s: %d s, %.3f ms of CPU per event%n", mode, call.name(), seconds,
-                    perEvent);
-            if (seconds >= WARMUP_SECONDS && perEvent > last * 0.95) {
+            System.out.printf("warm-up %s/%s: %d s, %.3f ms of CPU per event, compiler threads %.0f %% of the "
+                    + "server's CPU%n", mode, call.name(), seconds, perEvent, 100 * compiling);
+            if (seconds >= WARMUP_SECONDS && perEvent > last * 0.95 && compiling < 0.1) {
                 break;
             }
             last = perEvent;
