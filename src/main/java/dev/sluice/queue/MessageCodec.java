@@ -1,6 +1,5 @@
 package dev.sluice.queue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,7 +41,7 @@ public class MessageCodec {
         int inBody = 0;
         for (TrackedEvent event : events) {
             String json = encode(event);
-            int size = json.getBytes(StandardCharsets.UTF_8).length + 1;
+            int size = utf8Length(json) + 1;
             if (inBody > 0 && bytes + size > maxBytes) {
                 bodies.add(body.append(TAIL).toString());
                 body = new StringBuilder(HEAD);
@@ -76,7 +75,7 @@ public class MessageCodec {
         for (String body : bodies) {
             boolean packed = body.startsWith(HEAD) && body.endsWith(TAIL)
                     && body.length() > HEAD.length() + TAIL.length();
-            int size = body.getBytes(StandardCharsets.UTF_8).length;
+            int size = utf8Length(body);
             int events = size - HEAD.length() - TAIL.length();
             if (packed && current != null && bytes + 1 + events <= maxBytes) {
                 current.setLength(current.length() - TAIL.length());
@@ -99,6 +98,31 @@ public class MessageCodec {
             merged.add(current.toString());
         }
         return merged;
+    }
+
+    /**
+     * The length of {@code text} in UTF-8 as {@link String#getBytes} encodes it (an unpaired surrogate becomes one
+     * {@code ?}), counted without encoding it: the size of every body is checked against the limit on the ingest path.
+     */
+    static int utf8Length(CharSequence text) {
+        int bytes = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.sluice.queue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +57,7 @@ public class SqsEventQueue implements EventQueue {
         List<String> call = new ArrayList<>(SQS_BATCH);
         int callBytes = 0;
         for (String body : bodies) {
-            int size = body.getBytes(StandardCharsets.UTF_8).length;
+            int size = MessageCodec.utf8Length(body);
             if (!call.isEmpty() && (call.size() == SQS_BATCH || callBytes + size > config.maxBatchBytes())) {
                 sendBatch(queueUrl, call);
                 call = new ArrayList<>(SQS_BATCH);

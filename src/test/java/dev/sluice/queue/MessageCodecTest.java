@@ -7,6 +7,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class MessageCodecTest {
 
     private static TrackedEvent event(int i) {
         ObjectNode doc = JSON.createObjectNode().put("userId", "u" + i).put("model", "m").put("inputTokens", i)
-                .put("note", "é".repeat(i % 7));
+                .put("note", "é".repeat(i % 7) + "€🐎".repeat(i % 3));
         return new TrackedEvent("e" + i, EventKind.AI_USAGE, "u" + i, doc);
     }
 
@@ -64,6 +65,20 @@ class MessageCodecTest {
                 unpackAll(merged).stream().map(TrackedEvent::id).toList());
         assertEquals(sent.stream().map(e -> e.doc().toString()).toList(),
                 unpackAll(merged).stream().map(e -> e.doc().toString()).toList());
+    }
+
+    @Test
+    void bodiesAreMeasuredAsTheyAreEncoded() {
+        char[] chars = { 'a', '"', '\0', 'é', '€', '\uFFFF', '\uD83D', '\uDC0E' };
+        Random random = new Random(3);
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int c = random.nextInt(12); c > 0; c--) {
+                text.append(chars[random.nextInt(chars.length)]);
+            }
+            assertEquals(text.toString().getBytes(StandardCharsets.UTF_8).length, MessageCodec.utf8Length(text),
+                    () -> text.chars().mapToObj(Integer::toHexString).toList().toString());
+        }
     }
 
     @Test
