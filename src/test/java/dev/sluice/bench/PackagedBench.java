@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleFunction;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -642,10 +643,10 @@ class PackagedBench {
                                 f1(outage.seconds), ""),
                         List.of("... flushes failed during the outage (none lost: the queue keeps them)",
                                 Integer.toString(outage.failedFlushes), "")))
-                .line("CPU per event of the flush and of the raw insertMany, by process (ms, median of the rounds; the "
-                        + "load generator is the raw insert's client)")
-                .table(cpuHeader("part"), List.of(cpuRow(List.of("flush"), flushCpu),
-                        cpuRow(List.of("raw insertMany"), rawCpu)));
+                .line("CPU per event of the flush and of the raw insertMany, by process (microseconds, median of the "
+                        + "rounds; the load generator is the raw insert's client)")
+                .table(cpuHeader("part"), List.of(cpuRow(List.of("flush"), flushCpu, PackagedBench::micros),
+                        cpuRow(List.of("raw insertMany"), rawCpu, PackagedBench::micros)));
     }
 
     /** The columns of a CPU table: {@code first}, each process of {@link CpuMeter#names()}, and their sum. */
@@ -656,16 +657,26 @@ class PackagedBench {
         return header;
     }
 
-    /** {@code first}, then the median over the rounds of each process's CPU per event, then of their sum. */
+    /** {@code first}, then the median over the rounds of each process's CPU per event, then of their sum (in ms). */
     private static List<String> cpuRow(List<String> first, List<Map<String, Double>> rounds) {
+        return cpuRow(first, rounds, Report::ms);
+    }
+
+    /** As {@link #cpuRow(List, List)}, each number written by {@code format} from milliseconds. */
+    private static List<String> cpuRow(List<String> first, List<Map<String, Double>> rounds,
+            DoubleFunction<String> format) {
         List<String> row = new ArrayList<>(first);
         for (String process : CpuMeter.names()) {
             double ms = median(rounds.stream().map(x -> x.get(process)).toList());
-            row.add(Double.isNaN(ms) ? "-" : Report.ms(ms));
+            row.add(Double.isNaN(ms) ? "-" : format.apply(ms));
         }
-        row.add(Report.ms(median(rounds.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
+        row.add(format.apply(median(rounds.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
                 .mapToDouble(Double::doubleValue).sum()).toList())));
         return row;
+    }
+
+    private static String micros(double millis) {
+        return f1(millis * 1000);
     }
 
     /**
