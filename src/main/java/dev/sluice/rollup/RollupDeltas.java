@@ -59,10 +59,14 @@ public final class RollupDeltas {
             touched |= 1 << counter;
         }
 
+        /**
+         * Adds the counters touched to {@code increments}, summed with any of the same name: two models or event
+         * names can escape to the same field name ({@code a.b} and {@code a．b}).
+         */
         void into(Map<String, Long> increments) {
             for (int c = 0; c < names.length; c++) {
                 if ((touched & 1 << c) != 0) {
-                    increments.put(names[c], values[c]);
+                    increments.merge(names[c], values[c], Long::sum);
                 }
             }
         }
