@@ -63,10 +63,13 @@ class GroupCommitTest {
             }
             delivered.addAll(all);
         })) {
+            // a group that succeeds for certain: the concurrent items may all share groups with a refused one
+            groups.submit("alone").get(10, TimeUnit.SECONDS);
+            assertTrue(delivered.contains("alone"));
             Map<String, Boolean> outcome = run(groups, 50);
             outcome.forEach((body, ok) -> assertEquals(ok, delivered.contains(body), body));
             outcome.forEach((body, ok) -> assertEquals(!ok, failed.contains(body), body));
-            assertTrue(outcome.containsValue(false) && outcome.containsValue(true));
+            assertTrue(outcome.containsValue(false), "the groups of the refused items failed");
         }
     }
 
