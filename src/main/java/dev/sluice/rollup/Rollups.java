@@ -46,7 +46,6 @@ import com.mongodb.client.model.WriteModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import dev.sluice.concurrent.Futures;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
@@ -184,17 +183,19 @@ public class Rollups {
 
         /**
          * Counts what the writes stored: the documents they know they stored, or what MongoDB holds for the fold
-         * when a write went unanswered. A failure is logged and left to recovery; it never fails the writes.
+         * when a write went unanswered or the counting thread stopped (the process shutting down). A failure is
+         * logged and left to recovery; it never fails the writes.
          */
         public void finish() {
             if (!journaled) {
                 return;
             }
-            Futures.join(counted);
+            // deltas the counting thread could not finish (it was stopped) are read back from MongoDB instead
+            boolean counting = counted.handle((done, error) -> error == null).join();
             try {
                 timed(() -> {
                     probe.accept("claimed");
-                    return countJournaled(fold, unanswered ? journaledDeltas(fold) : deltas, false);
+                    return countJournaled(fold, unanswered || !counting ? journaledDeltas(fold) : deltas, false);
                 });
             } catch (MongoException e) {
                 LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
