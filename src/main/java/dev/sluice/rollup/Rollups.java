@@ -191,11 +191,11 @@ public class Rollups {
                 return;
             }
             // deltas the counting thread could not finish (it was stopped) are read back from MongoDB instead
-            boolean counting = counted.handle((done, error) -> error == null).join();
+            boolean allCounted = counted.handle((done, error) -> error == null).join();
             try {
                 timed(() -> {
                     probe.accept("claimed");
-                    return countJournaled(fold, unanswered || !counting ? journaledDeltas(fold) : deltas, false);
+                    return countJournaled(fold, unanswered || !allCounted ? journaledDeltas(fold) : deltas, false);
                 });
             } catch (MongoException e) {
                 LOG.warnf("rollup fold failed, recovered at a later flush: %s", e.getMessage());
