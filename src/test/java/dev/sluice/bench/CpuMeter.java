@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import dev.sluice.testing.ChildServer;
@@ -124,7 +125,7 @@ final class CpuMeter {
      * readings says whether a server's CPU went to its own work or to the JVM's (compiling, collecting).
      */
     static Map<String, Duration> byThread(ProcessHandle process) {
-        Map<String, Duration> cpu = new java.util.TreeMap<>();
+        Map<String, Duration> cpu = new TreeMap<>();
         long tick = 10; // ms: USER_HZ is 100 on Linux
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
             for (Path task : tasks.toList()) {
@@ -145,31 +146,37 @@ final class CpuMeter {
         return cpu;
     }
 
+    /**
+     * What {@link #byThread} grew by from {@code before}, in milliseconds; a kind of thread whose threads ended
+     * meanwhile may have grown by less than nothing, counted as nothing.
+     */
+    private static Map<String, Long> byThreadSinceMillis(Map<String, Duration> before, ProcessHandle process) {
+        Map<String, Long> grown = new TreeMap<>();
+        byThread(process).forEach((kind, cpu) -> grown.put(kind,
+                Math.max(0, cpu.minus(before.getOrDefault(kind, Duration.ZERO)).toMillis())));
+        return grown;
+    }
+
     /** The share of a process's CPU since {@code before} ({@link #byThread}) that its JIT compiler threads took. */
     static double compilingShare(Map<String, Duration> before, ProcessHandle process) {
-        long compiling = 0;
-        long all = 0;
-        for (Map.Entry<String, Duration> thread : byThread(process).entrySet()) {
-            // a kind of thread whose threads ended meanwhile may have grown by less than nothing: counted as nothing
-            long ms = Math.max(0, thread.getValue().minus(before.getOrDefault(thread.getKey(), Duration.ZERO))
-                    .toMillis());
-            all += ms;
-            if (thread.getKey().contains("CompilerThre")) {
-                compiling += ms;
-            }
-        }
+        Map<String, Long> grown = byThreadSinceMillis(before, process);
+        long all = grown.values().stream().mapToLong(Long::longValue).sum();
+        long compiling = grown.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
         return all == 0 ? 0 : compiling / (double) all;
     }
 
     /** What {@link #byThread} grew by from {@code before}, largest first, in milliseconds. */
     static String byThreadSince(Map<String, Duration> before, ProcessHandle process) {
-        Map<String, Duration> after = byThread(process);
-        return after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO))))
-                .filter(e -> e.getValue().compareTo(Duration.ZERO) > 0)
-                .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
-                .map(e -> e.getKey() + "=" + e.getValue().toMillis())
+        return byThreadSinceMillis(before, process).entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    /** The CPU per event of all processes of a {@link #perEvent} reading together, those measured. */
+    static double total(Map<String, Double> perEvent) {
+        return perEvent.values().stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).sum();
     }
 
     /** Milliseconds of CPU per {@code events} since {@link #begin()}, per process ({@code NaN} where not local). */

@@ -348,8 +348,7 @@ class PackagedBench {
             Load.Result window = Load.closedLoop(server.port(), call, INGEST_CLIENTS,
                     Duration.ofSeconds(WARMUP_WINDOW_SECONDS));
             seconds += WARMUP_WINDOW_SECONDS;
-            double perEvent = cpu.perEvent(window.events()).values().stream().filter(v -> !v.isNaN())
-                    .mapToDouble(Double::doubleValue).sum();
+            double perEvent = CpuMeter.total(cpu.perEvent(window.events()));
             double compiling = CpuMeter.compilingShare(threads, server.handle());
             drain(server.port());
             forget(database);
@@ -670,8 +669,7 @@ class PackagedBench {
             double ms = median(rounds.stream().map(x -> x.get(process)).toList());
             row.add(Double.isNaN(ms) ? "-" : format.apply(ms));
         }
-        row.add(format.apply(median(rounds.stream().map(x -> x.values().stream().filter(v -> !Double.isNaN(v))
-                .mapToDouble(Double::doubleValue).sum()).toList())));
+        row.add(format.apply(median(rounds.stream().map(CpuMeter::total).toList())));
         return row;
     }
 
