@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.bson.Document;
@@ -32,10 +34,12 @@ import dev.sluice.queue.MessageCodec;
 import dev.sluice.store.BulkWriter;
 import dev.sluice.store.EventDocuments;
 import dev.sluice.store.EventStore;
+import dev.sluice.store.SluiceCollections;
 import dev.sluice.testing.FaultyQueue;
 import dev.sluice.testing.FaultyStore;
 import dev.sluice.testing.PipelineTest;
 import dev.sluice.testing.SluiceTestServers;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -61,6 +65,14 @@ class RollupExactnessTest extends PipelineTest {
     MessageCodec codec;
     @Inject
     EventStore store;
+    @Inject
+    SluiceCollections collections;
+    @Inject
+    Clock clock;
+    @Inject
+    Event<UsersChanged> usersChanged;
+    @Inject
+    MeterRegistry registry;
 
     /** A process dying at a step of a fold. */
     static final class Killed extends RuntimeException {
@@ -188,6 +200,23 @@ class RollupExactnessTest extends PipelineTest {
 
         flush(); // takes over the dead fold, reading its events back from the journal
         assertExact("x7", 1, 9, 0.9, 0);
+    }
+
+    @Test
+    void aFoldWhoseCountingThreadStoppedCountsWhatMongoDbHolds() {
+        // a Rollups of its own, so that stopping its counting thread (as at shutdown) leaves the bean as it is
+        Rollups stopping = new Rollups(collections, config, clock, usersChanged, registry);
+        stopping.stop();
+        String now = Instant.now().toString();
+        ObjectNode doc = JsonNodeFactory.instance.objectNode().put("userId", "x8").put("model", "m.1")
+                .put("inputTokens", 8).put("outputTokens", 1).put("costUsd", 0.8).put("timestamp", now)
+                .put("receivedAt", now);
+        Rollups.Writes fold = stopping.begin();
+        assertEquals(1, fold.write(new BulkWriter(store), List.of(new TrackedEvent("s-1", EventKind.AI_USAGE, "x8",
+                doc)), 10).inserted());
+        fold.finish(); // the written event was never added to the fold's deltas: it is read back from MongoDB
+
+        assertExact("x8", 1, 8, 0.8, 0);
     }
 
     @ParameterizedTest
