@@ -102,6 +102,15 @@ class RollupExactnessTest extends PipelineTest {
                 .jsonPath();
     }
 
+    /** An AI usage event as ingest makes it, for writes that bypass ingest and the queue. */
+    private static TrackedEvent usageEvent(String id, String user, int inputTokens, double cost) {
+        String now = Instant.now().toString();
+        ObjectNode doc = JsonNodeFactory.instance.objectNode().put("userId", user).put("model", "m.1")
+                .put("inputTokens", inputTokens).put("outputTokens", 1).put("costUsd", cost).put("timestamp", now)
+                .put("receivedAt", now);
+        return new TrackedEvent(id, EventKind.AI_USAGE, user, doc);
+    }
+
     /** Stats, platform totals and reconciliation all say: exactly these events, once. */
     private void assertExact(String user, long requests, long inputTokens, double cost, long analytics) {
         JsonPath s = stats(user);
@@ -180,11 +189,7 @@ class RollupExactnessTest extends PipelineTest {
 
     @Test
     void aKilledFoldWhoseEventReachedTwoOfItsWritesIsCountedOnce() {
-        String now = Instant.now().toString();
-        ObjectNode doc = JsonNodeFactory.instance.objectNode().put("userId", "x7").put("model", "m.1")
-                .put("inputTokens", 9).put("outputTokens", 1).put("costUsd", 0.9).put("timestamp", now)
-                .put("receivedAt", now);
-        TrackedEvent event = new TrackedEvent("t-1", EventKind.AI_USAGE, "x7", doc);
+        TrackedEvent event = usageEvent("t-1", "x7", 9, 0.9);
         Rollups.Writes fold = rollups.begin();
         BulkWriter writer = new BulkWriter(store);
         assertEquals(1, fold.write(writer, List.of(event), 10).inserted());
@@ -207,13 +212,8 @@ class RollupExactnessTest extends PipelineTest {
         // a Rollups of its own, so that stopping its counting thread (as at shutdown) leaves the bean as it is
         Rollups stopping = new Rollups(collections, config, clock, usersChanged, registry);
         stopping.stop();
-        String now = Instant.now().toString();
-        ObjectNode doc = JsonNodeFactory.instance.objectNode().put("userId", "x8").put("model", "m.1")
-                .put("inputTokens", 8).put("outputTokens", 1).put("costUsd", 0.8).put("timestamp", now)
-                .put("receivedAt", now);
         Rollups.Writes fold = stopping.begin();
-        assertEquals(1, fold.write(new BulkWriter(store), List.of(new TrackedEvent("s-1", EventKind.AI_USAGE, "x8",
-                doc)), 10).inserted());
+        assertEquals(1, fold.write(new BulkWriter(store), List.of(usageEvent("s-1", "x8", 8, 0.8)), 10).inserted());
         fold.finish(); // the written event was never added to the fold's deltas: it is read back from MongoDB
 
         assertExact("x8", 1, 8, 0.8, 0);
