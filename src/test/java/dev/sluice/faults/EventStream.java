@@ -38,6 +38,8 @@ final class EventStream implements AutoCloseable {
     private final AtomicLong lastAccepted = new AtomicLong();
     private final List<String> refusals = new ArrayList<>();
     private volatile boolean running;
+    private volatile Runnable onNoAnswer = () -> {
+    };
     private Thread thread;
 
     EventStream(String name, int port, String key, Duration every) {
@@ -45,6 +47,11 @@ final class EventStream implements AutoCloseable {
         this.port = port;
         this.key = key;
         this.every = every;
+    }
+
+    /** Called, on the stream's thread, whenever an attempt gets no answer (before it is sent again). */
+    void onNoAnswer(Runnable hook) {
+        this.onNoAnswer = hook;
     }
 
     void start() {
@@ -119,6 +126,7 @@ final class EventStream implements AutoCloseable {
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
+                onNoAnswer.run();
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

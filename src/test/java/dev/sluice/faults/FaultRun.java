@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.bson.Document;
@@ -49,6 +51,7 @@ public final class FaultRun {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> timeline = new ArrayList<>();
+    private final AtomicInteger noAnswers = new AtomicInteger();
     private long startedAt;
 
     public FaultRun(FaultPlan plan) {
@@ -57,7 +60,7 @@ public final class FaultRun {
     }
 
     /** What happened when, for the log. */
-    public List<String> timeline() {
+    public synchronized List<String> timeline() {
         return List.copyOf(timeline);
     }
 
@@ -72,6 +75,7 @@ public final class FaultRun {
                 EventStream stream = new EventStream("q" + run, ingest.gatewayPort(), KEY, plan.sendEvery());
                 Schedule schedule = new Schedule(flush.gatewayPort())) {
             MongoDatabase db = mongo.getDatabase(config.get("sluice.mongo.database"));
+            stream.onNoAnswer(() -> noAnswer(ingest));
             stream.start();
             schedule.start();
             mark("stream and the flush schedule started");
@@ -108,6 +112,7 @@ public final class FaultRun {
                 EventStream stream = new EventStream("m" + run, app.gatewayPort(), KEY, plan.sendEvery());
                 Schedule schedule = new Schedule(app.gatewayPort())) {
             MongoDatabase db = mongo.getDatabase(config.get("sluice.mongo.database"));
+            stream.onNoAnswer(() -> noAnswer(app));
             stream.start();
             schedule.start();
             mark("stream and the schedule started");
@@ -357,7 +362,20 @@ public final class FaultRun {
         }
     }
 
-    private void mark(String what) {
+    /**
+     * A call of the stream got no answer, though the ingest function is never stopped: the timeline names a dump of
+     * the function's threads, to show what the invocation waits for (the first three times).
+     */
+    private void noAnswer(FunctionProcess function) {
+        if (noAnswers.incrementAndGet() <= 3) {
+            Path dump = function.threadDump();
+            mark("a call got no answer; the function's threads: " + (dump == null ? "no dump (no instance running)"
+                    : dump));
+        }
+    }
+
+    /** On the main thread, and on the stream's when a call gets no answer. */
+    private synchronized void mark(String what) {
         String line = String.format("%6.1f s  %s", (System.nanoTime() - startedAt) / 1e9, what);
         timeline.add(line);
         System.out.println("[faults] " + line);

@@ -96,6 +96,28 @@ public final class FunctionProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The running instance's threads ({@code jcmd Thread.print}), written to {@code target/<name>-threads-<n>.txt}:
+     * what an invocation that does not answer is waiting for. Null when no instance runs or jcmd failed.
+     */
+    public synchronized Path threadDump() {
+        if (process == null || !process.isAlive()) {
+            return null;
+        }
+        Path file = Path.of("target", name + "-threads-" + System.currentTimeMillis() + ".txt");
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
+                    .redirectOutput(file.toFile()).start();
+            return jcmd.waitFor(30, TimeUnit.SECONDS) && jcmd.exitValue() == 0 ? file : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no flush of anything, as an out-of-memory kill or a lost host. */
     public synchronized void kill() {
         if (process != null) {
