@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -371,6 +372,13 @@ public final class FaultRun {
             Path dump = function.threadDump();
             mark("a call got no answer; the function's threads: " + (dump == null ? "no dump (no instance running)"
                     : dump));
+            if (dump != null) { // into the build's output too, which outlives the machine's target/
+                try {
+                    System.out.println(Files.readString(dump));
+                } catch (IOException e) {
+                    System.out.println("[faults] could not read " + dump + ": " + e.getMessage());
+                }
+            }
         }
     }
 
