@@ -25,9 +25,10 @@ import java.util.function.Consumer;
  * <p>Up to {@code concurrency} groups are on their way at once: with one, the machine idles while a group's request is
  * answered elsewhere; with two, the next group gathers and goes meanwhile.
  *
- * <p>A future completes only once its item is committed, or fails with what the commit of its group threw: a group
- * fails or succeeds whole, so no caller is told its item is committed unless it is. Futures complete on the
- * committer's thread; whoever must continue elsewhere hands over from there.
+ * <p>A future completes only once its item is committed, or fails with what the commit of its group threw (an
+ * {@link Error} included; the committer goes on with the next group): a group fails or succeeds whole, so no caller
+ * is told its item is committed unless it is. Futures complete on the committer's thread; whoever must continue
+ * elsewhere hands over from there.
  *
  * @param <T> what a caller hands in
  */
@@ -129,12 +130,12 @@ public final class GroupCommit<T> implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            RuntimeException failure = null;
+            Throwable failure = null;
             try {
                 List<T> items = new ArrayList<>(group.size());
                 group.forEach(p -> items.add(p.item()));
                 commit.accept(items);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // an Error uncaught would leave the group's callers waiting forever
                 failure = e;
             }
             for (Pending<T> p : group) {

@@ -149,6 +149,24 @@ class GroupCommitTest {
         }
     }
 
+    /** An Error in a commit (a class missing from a trimmed package, say) fails its group; it leaves no one waiting. */
+    @Test
+    void anErrorInACommitFailsItsGroupAndTheNextGroupIsCommitted() throws Exception {
+        List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        try (GroupCommit<String> groups = new GroupCommit<>("test", Duration.ZERO, all -> {
+            if (all.contains("broken")) {
+                throw new NoClassDefFoundError("a/Missing");
+            }
+            calls.add(all);
+        })) {
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> groups.submit("broken").get(10, TimeUnit.SECONDS));
+            assertInstanceOf(NoClassDefFoundError.class, failure.getCause());
+            groups.submit("next").get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(List.of("next")), calls);
+        }
+    }
+
     /** Closing lets the group under way finish; what is handed in afterwards fails rather than wait forever. */
     @Test
     void closingFinishesTheGroupUnderWayAndRefusesLaterItems() throws Exception {
