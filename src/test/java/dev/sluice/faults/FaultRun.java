@@ -113,7 +113,6 @@ public final class FaultRun {
                 EventStream stream = new EventStream("m" + run, app.gatewayPort(), KEY, plan.sendEvery());
                 Schedule schedule = new Schedule(app.gatewayPort())) {
             MongoDatabase db = mongo.getDatabase(config.get("sluice.mongo.database"));
-            stream.onNoAnswer(() -> noAnswer(app));
             stream.start();
             schedule.start();
             mark("stream and the schedule started");
@@ -364,8 +363,8 @@ public final class FaultRun {
     }
 
     /**
-     * A call of the stream got no answer, though the ingest function is never stopped: the timeline names a dump of
-     * the function's threads, to show what the invocation waits for (the first three times).
+     * A call of the stream got no answer in queue mode, where the ingest function is never stopped: the timeline names a
+     * dump of the function's threads, to show what the invocation waits for (the first three times).
      */
     private void noAnswer(FunctionProcess function) {
         if (noAnswers.incrementAndGet() <= 3) {
@@ -382,7 +381,7 @@ public final class FaultRun {
         }
     }
 
-    /** On the main thread, and on the stream's when a call gets no answer. */
+    /** On the main thread, and on the stream's when a call gets no answer (queue mode). */
     private synchronized void mark(String what) {
         String line = String.format("%6.1f s  %s", (System.nanoTime() - startedAt) / 1e9, what);
         timeline.add(line);
