@@ -363,8 +363,8 @@ public final class FaultRun {
     }
 
     /**
-     * A call of the stream got no answer in queue mode, where the ingest function is never stopped: the timeline names a
-     * dump of the function's threads, to show what the invocation waits for (the first three times).
+     * A call of the stream got no answer in queue mode, where the ingest function is never stopped: the timeline
+     * names a dump of the function's threads, to show what the invocation waits for (the first three times).
      */
     private void noAnswer(FunctionProcess function) {
         if (noAnswers.incrementAndGet() <= 3) {
