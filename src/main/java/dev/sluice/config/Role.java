@@ -7,7 +7,10 @@ package dev.sluice.config;
 public enum Role {
     /** Everything: the long-running server and the local run. */
     ALL,
-    /** Tracking calls only; never opens a MongoDB connection in {@code queue} write mode. */
+    /**
+     * Tracking calls only; in {@code queue} write mode it has no MongoDB client at all ({@link RoleClients}), so it
+     * never opens a MongoDB connection.
+     */
     INGEST,
     /** Stats reads. */
     STATS,
@@ -36,7 +39,10 @@ public enum Role {
         return this != INGEST || mode != WriteMode.QUEUE;
     }
 
-    /** Whether this role needs Redis: stats are cached there, and the flush invalidates them. */
+    /**
+     * Whether this role depends on Redis: stats are cached there, and the flush invalidates them. Ingest uses Redis
+     * too (rate limits, the accepted-events ledger) but goes on without it, so it is ready without it.
+     */
     public boolean usesRedis() {
         return this != INGEST;
     }

@@ -7,8 +7,9 @@ import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Defaults for running on AWS Lambda, where {@code AWS_LAMBDA_FUNCTION_NAME} is set: JSON logs and one EMF metrics
- * line per invocation. They rank above {@code application.properties} and below environment variables and system
+ * Defaults for running on AWS Lambda, where {@code AWS_LAMBDA_FUNCTION_NAME} is set: JSON logs, one EMF metrics
+ * line per invocation, and a Redis pool of one connection (an environment serves one invocation at a time, whose
+ * Redis commands follow each other; the infrastructure's Redis budget counts one connection per environment). They rank above {@code application.properties} and below environment variables and system
  * properties, so a deployment can still turn either off ({@code SLUICE_METRICS_EMF=false}).
  */
 public class LambdaDefaults implements ConfigSource {
@@ -16,7 +17,7 @@ public class LambdaDefaults implements ConfigSource {
     static final int ORDINAL = 275;
 
     private static final Map<String, String> ON_LAMBDA = Map.of("sluice.metrics.emf", "true",
-            "quarkus.log.console.json.enabled", "true");
+            "quarkus.log.console.json.enabled", "true", "quarkus.redis.max-pool-size", "1");
 
     private final BooleanSupplier onLambda;
 

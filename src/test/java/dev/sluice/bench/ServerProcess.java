@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * process of its own, started with {@code java -jar} and the JVM's default settings, its configuration as system
  * properties ({@code -Dbench.server-jvm-args="..."} adds JVM options; {@code {name}} in them is the server's name).
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
@@ -29,8 +29,17 @@ final class ServerProcess implements AutoCloseable {
     private final long startedNanos;
 
     ServerProcess(String name, Map<String, String> config) {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException("package the server first: ./mvnw -Pbench -Dserver (runs package)");
+        this(JAR, name, config);
+    }
+
+    /**
+     * @param jar the server build's {@code quarkus-run.jar}
+     * @param name names the log, {@code target/bench/<name>.log}
+     * @param config the application's configuration, as system properties
+     */
+    public ServerProcess(Path jar, String name, Map<String, String> config) {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the server first (./mvnw package -Dserver)");
         }
         this.port = freePort();
         List<String> command = new ArrayList<>(Placement.serverPrefix());
@@ -42,7 +51,7 @@ final class ServerProcess implements AutoCloseable {
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(jar.toString());
         try {
             Files.createDirectories(Path.of("target", "bench"));
             startedNanos = System.nanoTime();
@@ -53,7 +62,7 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -65,7 +74,7 @@ final class ServerProcess implements AutoCloseable {
      * Sends {@code first} until it is answered 2xx and returns the milliseconds from the process start to that
      * answer: the start-up time a user sees.
      */
-    double awaitFirstServed(HttpClient http, HttpRequest.Builder first) {
+    public double awaitFirstServed(HttpClient http, HttpRequest.Builder first) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         HttpRequest request = first.uri(URI.create("http://localhost:" + port + first.build().uri().getPath()))
                 .timeout(Duration.ofSeconds(30)).build();

@@ -29,6 +29,7 @@ class LambdaDefaultsTest {
         SmallRyeConfig config = config(true, Map.of());
         assertEquals("true", config.getRawValue("sluice.metrics.emf"));
         assertEquals("true", config.getRawValue("quarkus.log.console.json.enabled"));
+        assertEquals("1", config.getRawValue("quarkus.redis.max-pool-size"));
     }
 
     @Test

@@ -55,6 +55,15 @@ public final class FaultProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** The server behind this proxy. */
+    public String targetHost() {
+        return targetHost;
+    }
+
+    public int targetPort() {
+        return targetPort;
+    }
+
     /** Connections accepted since start (while up). */
     public int acceptedConnections() {
         return accepted.get();

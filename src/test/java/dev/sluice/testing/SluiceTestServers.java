@@ -34,6 +34,9 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     private static FaultProxy redisProxy;
     private static Map<String, String> config;
     private static String directMongoUri;
+    /** The parts of the MongoDB URI around its host: the user info, and the path and options with a direct connection. */
+    private static String mongoUserInfo;
+    private static String mongoRest;
     private static String sqsEndpoint;
     private static String directRedisUrl;
     private static String sqsRegion;
@@ -87,8 +90,9 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         String rest = mongo.group(3);
         String direct = rest.contains("?") ? "&directConnection=true"
                 : rest.isEmpty() ? "/?directConnection=true" : "?directConnection=true";
-        c.put("quarkus.mongodb.connection-string", "mongodb://" + mongo.group(1) + "localhost:" + mongoProxy.port()
-                + rest + direct);
+        mongoUserInfo = mongo.group(1);
+        mongoRest = rest + direct;
+        c.put("quarkus.mongodb.connection-string", mongoUriVia(mongoProxy));
         c.put("sluice.mongo.database", "sluice_test_" + run);
         // flushes are triggered by the tests (on AWS too, the stack sets SLUICE_FLUSH_EVERY=off: EventBridge flushes)
         c.put("sluice.flush.every", "off");
@@ -96,9 +100,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         URI redis = URI.create(redisEnv != null ? redisEnv : embedded.redisUrl());
         directRedisUrl = redis.toString();
         redisProxy = new FaultProxy(redis.getHost(), port(redis, 6379));
-        c.put("quarkus.redis.hosts", redis.getScheme() + "://" + (redis.getRawUserInfo() == null ? ""
-                : redis.getRawUserInfo() + "@") + "localhost:" + redisProxy.port()
-                + (redis.getRawPath() == null ? "" : redis.getRawPath()));
+        c.put("quarkus.redis.hosts", redisUrlVia(redisProxy));
         c.put("sluice.stats.key-prefix", "sluice-test-" + run + ":");
         // the key every test request carries (PipelineTest), valid for ingest and the internal routes; and a second
         // write key, as during a rotation
@@ -109,6 +111,38 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         c.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
         config = Map.copyOf(c);
         return config;
+    }
+
+    /** The MongoDB URI through a proxy (a single host, connected directly). */
+    private static String mongoUriVia(FaultProxy proxy) {
+        return "mongodb://" + mongoUserInfo + "localhost:" + proxy.port() + mongoRest;
+    }
+
+    private static String redisUrlVia(FaultProxy proxy) {
+        URI redis = URI.create(directRedisUrl);
+        return redis.getScheme() + "://" + (redis.getRawUserInfo() == null ? "" : redis.getRawUserInfo() + "@")
+                + "localhost:" + proxy.port() + (redis.getRawPath() == null ? "" : redis.getRawPath());
+    }
+
+    /**
+     * New proxies of their own in front of MongoDB and Redis, and the configuration that sends an application's
+     * traffic through them: they count that application's connections alone, from before it starts.
+     */
+    public static Proxied ownProxies() {
+        FaultProxy mongo = new FaultProxy(mongoProxy.targetHost(), mongoProxy.targetPort());
+        URI redisUri = URI.create(directRedisUrl);
+        FaultProxy redis = new FaultProxy(redisUri.getHost(), port(redisUri, 6379));
+        return new Proxied(mongo, redis, Map.of("quarkus.mongodb.connection-string", mongoUriVia(mongo),
+                "quarkus.redis.hosts", redisUrlVia(redis)));
+    }
+
+    /** Proxies of one application's own, and the configuration that makes it use them. */
+    public record Proxied(FaultProxy mongo, FaultProxy redis, Map<String, String> config) implements AutoCloseable {
+        @Override
+        public void close() {
+            mongo.close();
+            redis.close();
+        }
     }
 
     /** The queue URL as seen through the proxy (the path names the queue on SQS and on ElasticMQ). */

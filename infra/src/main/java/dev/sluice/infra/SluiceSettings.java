@@ -35,7 +35,10 @@ public record SluiceSettings(
         int ingestMemory, int statsMemory, int flushMemory,
         /** Reserved concurrency of the stats function (each environment holds MongoDB connections). */
         int statsConcurrency,
-        /** Reserved concurrency of the ingest function; only in {@code direct} mode, where ingest writes MongoDB. */
+        /**
+         * Reserved concurrency of the ingest function: each environment holds a Redis connection (rate limits, the
+         * ledger) and, in {@code direct} mode, MongoDB connections.
+         */
         int ingestConcurrency,
         /** {@code maxPoolSize} of each environment's MongoDB client. */
         int mongoPoolSize,
@@ -43,6 +46,8 @@ public record SluiceSettings(
         int replicaSetMembers,
         /** MongoDB connections the deployment may hold; synthesis fails above it. */
         int connectionBudget,
+        /** Redis connections the deployment may hold (Redis Cloud's free tier allows 30); synthesis fails above it. */
+        int redisConnectionBudget,
         double poolWarning, double poolCritical, int flushFailures, int flushFailureWindowMinutes,
         int oldestMessageAgeSeconds, double cacheHitRatio, int cacheHitRatioWindowMinutes,
         /** E-mail address subscribed to the alarm topic, if any. */
@@ -54,7 +59,11 @@ public record SluiceSettings(
         List<String> subnetIds, List<String> securityGroupIds) {
 
     public static SluiceSettings from(Node context) {
-        Function<String, Object> get = context::tryGetContext;
+        return from(context::tryGetContext);
+    }
+
+    /** The settings from context values by key ({@code null} where a key is not set: its default). */
+    public static SluiceSettings from(Function<String, Object> get) {
         return new SluiceSettings(
                 bool(get.apply("native"), true),
                 string(get.apply("artifact"), "../target/function.zip"),
@@ -70,10 +79,11 @@ public record SluiceSettings(
                 (int) number(get.apply("statsMemory"), 256),
                 (int) number(get.apply("flushMemory"), 512),
                 (int) number(get.apply("statsConcurrency"), 10),
-                (int) number(get.apply("ingestConcurrency"), 20),
+                (int) number(get.apply("ingestConcurrency"), 15),
                 (int) number(get.apply("mongoPoolSize"), 2),
                 (int) number(get.apply("replicaSetMembers"), 3),
                 (int) number(get.apply("connectionBudget"), 150),
+                (int) number(get.apply("redisConnectionBudget"), 30),
                 number(get.apply("poolWarning"), 0.6),
                 number(get.apply("poolCritical"), 0.8),
                 (int) number(get.apply("flushFailures"), 1),

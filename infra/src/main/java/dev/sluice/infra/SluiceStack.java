@@ -69,6 +69,7 @@ public class SluiceStack extends Stack {
 
     private final SluiceSettings settings;
     private final ConnectionBudget budget;
+    private final ConnectionBudget redisBudget;
     private final Function ingest;
     private final Function stats;
     private final Function flush;
@@ -87,7 +88,8 @@ public class SluiceStack extends Stack {
                     + "dies with its environment): " + s.writeMode());
         }
         settings = s;
-        budget = ConnectionBudget.of(s).check();
+        budget = ConnectionBudget.mongo(s).check();
+        redisBudget = ConnectionBudget.redis(s).check();
 
         deadLetters = Queue.Builder.create(this, "DeadLetters").encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true).retentionPeriod(Duration.days(14)).build();
@@ -121,7 +123,7 @@ public class SluiceStack extends Stack {
         Map<String, String> ingestEnv = merge(common, Map.of("SLUICE_WRITE_MODE", s.writeMode(),
                 "SLUICE_AUTH_WRITE_KEYS", writeKeys));
         ingest = function("Ingest", "ingest", s, s.ingestMemory(), Duration.seconds(10),
-                s.direct() ? s.ingestConcurrency() : null, s.direct() ? merge(ingestEnv, mongo) : ingestEnv);
+                s.ingestConcurrency(), s.direct() ? merge(ingestEnv, mongo) : ingestEnv);
         Map<String, String> statsAuth = new LinkedHashMap<>();
         statsAuth.put("SLUICE_AUTH_SERVICE_KEYS", secret(s.authSecret(), "serviceKeys"));
         if (s.jwtPublicKeyLocation() != null) {
@@ -153,14 +155,14 @@ public class SluiceStack extends Stack {
         CfnOutput.Builder.create(this, "FlushFunction").value(flush.getFunctionName()).build();
         CfnOutput.Builder.create(this, "MongoConnectionBudget")
                 .description("MongoDB connections this deployment can open, by role, and its budget")
-                .value(budget.total() + " of " + budget.budget() + " (ingest " + budget.perRole().get("ingest")
-                        + ", stats " + budget.perRole().get("stats") + ", flush " + budget.perRole().get("flush")
-                        + ")")
-                .build();
+                .value(budget.summary()).build();
+        CfnOutput.Builder.create(this, "RedisConnectionBudget")
+                .description("Redis connections this deployment can open, by role, and its budget")
+                .value(redisBudget.summary()).build();
     }
 
     private Function function(String id, String role, SluiceSettings s, int memory, Duration timeout,
-            Integer reservedConcurrency, Map<String, String> environment) {
+            int reservedConcurrency, Map<String, String> environment) {
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.put("SLUICE_ROLE", role);
         LogGroup logs = LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.ONE_MONTH)
@@ -182,9 +184,8 @@ public class SluiceStack extends Stack {
         } else {
             builder.runtime(Runtime.JAVA_21).handler(JVM_HANDLER).snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS);
         }
-        if (reservedConcurrency != null) {
-            builder.reservedConcurrentExecutions(reservedConcurrency);
-        }
+        // every environment holds connections (Redis in each role; MongoDB in most): the budgets count on these
+        builder.reservedConcurrentExecutions(reservedConcurrency);
         Function function = builder.build();
         if (!s.nativeBuild()) {
             // callers reach a published version through the live alias, which is what SnapStart restores
@@ -319,5 +320,9 @@ public class SluiceStack extends Stack {
 
     public ConnectionBudget budget() {
         return budget;
+    }
+
+    public ConnectionBudget redisBudget() {
+        return redisBudget;
     }
 }

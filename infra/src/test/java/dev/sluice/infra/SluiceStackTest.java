@@ -168,7 +168,8 @@ class SluiceStackTest {
 
         assertEquals(1, props(function(template, "flush")).get("ReservedConcurrentExecutions"));
         assertEquals(10, props(function(template, "stats")).get("ReservedConcurrentExecutions"));
-        assertFalse(props(function(template, "ingest")).containsKey("ReservedConcurrentExecutions"));
+        // ingest too: each of its environments holds a Redis connection (RedisConnectionBudget)
+        assertEquals(15, props(function(template, "ingest")).get("ReservedConcurrentExecutions"));
         assertEquals("off", env(function(template, "flush")).get("SLUICE_FLUSH_EVERY"));
     }
 
@@ -296,6 +297,13 @@ class SluiceStackTest {
         template.hasOutput("MongoConnectionBudget", Match.objectLike(Map.of(
                 "Value", "55 of 150 (ingest 0, stats 50, flush 5)")));
         assertEquals(55, stack.budget().total());
+        // every environment holds one Redis connection: ingest 15, stats 10, flush 1
+        template.hasOutput("RedisConnectionBudget", Match.objectLike(Map.of(
+                "Value", "26 of 30 (ingest 15, stats 10, flush 1)")));
+        for (String role : List.of("ingest", "stats", "flush")) {
+            assertEquals(ConnectionBudget.concurrency(stack.settings(), role),
+                    props(function(template, role)).get("ReservedConcurrentExecutions"), role);
+        }
     }
 
     @Test
@@ -304,7 +312,14 @@ class SluiceStackTest {
                 () -> stack(Map.of("statsConcurrency", 40)));
         assertTrue(e.getMessage().contains("205"), e.getMessage());
         // the rollback to direct writes puts ingest in the budget: refused at 20 environments, fine at 10
-        assertThrows(IllegalArgumentException.class, () -> stack(Map.of("writeMode", "direct")));
+        assertThrows(IllegalArgumentException.class,
+                () -> stack(Map.of("writeMode", "direct", "ingestConcurrency", 20)));
+        // Redis: every environment holds a connection, 20 ingest environments are over Redis Cloud's free 30
+        IllegalArgumentException redis = assertThrows(IllegalArgumentException.class,
+                () -> stack(Map.of("ingestConcurrency", 20)));
+        assertTrue(redis.getMessage().startsWith("Redis connection budget exceeded"), redis.getMessage());
+        assertEquals(31, ConnectionBudget.redis(stack(Map.of("ingestConcurrency", 20, "redisConnectionBudget", 31))
+                .settings()).total());
         Template direct = Template.fromStack(stack(Map.of("writeMode", "direct", "ingestConcurrency", 10)));
         assertEquals(10, props(function(direct, "ingest")).get("ReservedConcurrentExecutions"));
         assertTrue(env(function(direct, "ingest")).containsKey("MONGODB_URI"));
