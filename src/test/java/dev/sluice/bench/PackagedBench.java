@@ -377,29 +377,44 @@ class PackagedBench {
 
     // ------------------------------------------------------------------------------------------------- connections
 
+    /** Ingest instances of the {@code queue} deployment in the connection scenario, each a process of its own. */
+    private static final int INGEST_INSTANCES = Integer.getInteger("bench.ingest-instances", 4);
+    /** Replica-set members of Atlas M0: a client monitors each. */
+    private static final int M0_MEMBERS = 3;
+
     /**
      * 100 and 1,000 clients, each sending one AI usage record every 2 s for 30 s. {@code direct} and {@code memory}
      * as the design Sluice replaces ran them: one function instance per client, each with its own MongoDB client
-     * ({@link OldDesign}); {@code queue} is Sluice: the clients call its ingest, its flush drains the queue every
-     * 30 s. Connections and commands are counted at MongoDB's socket (the proxy in front of it).
+     * ({@link OldDesign}). {@code queue} is Sluice as deployed: {@link #INGEST_INSTANCES} ingest-role processes (as
+     * Lambda runs several ingest instances) that the clients call in turn, and one flush-role process that drains the
+     * queue every 30 s, each reaching MongoDB and Redis through proxies of its own. Connections and commands are
+     * counted at MongoDB's socket (the proxies), from before the processes start.
      */
     @Test
     @Order(3)
     void connections() {
         List<List<String>> rows = new ArrayList<>();
+        List<List<String>> atlas = new ArrayList<>();
         Map<String, Integer> peaks = new HashMap<>();
         for (int clients : List.of(100, 1000)) {
             for (String mode : List.of("direct", "memory", "queue")) {
                 ConnectionRun run = connectionRun(mode, clients);
-                peaks.put(mode + clients, run.peak);
-                long operations = run.commands.entrySet().stream().filter(e -> !HANDSHAKES.contains(e.getKey()))
+                peaks.put(mode + clients, run.peak());
+                long operations = run.commands().entrySet().stream().filter(e -> !HANDSHAKES.contains(e.getKey()))
                         .mapToLong(Map.Entry::getValue).sum();
-                long handshakes = run.commands.entrySet().stream().filter(e -> HANDSHAKES.contains(e.getKey()))
+                long handshakes = run.commands().entrySet().stream().filter(e -> HANDSHAKES.contains(e.getKey()))
                         .mapToLong(Map.Entry::getValue).sum();
-                rows.add(List.of(mode, Integer.toString(clients), Long.toString(run.sent), Long.toString(run.stored),
-                        Integer.toString(run.peak), Integer.toString(run.opened), Long.toString(operations),
-                        f1(operations * 1000.0 / Math.max(1, run.stored)), Long.toString(handshakes),
-                        top(run.commands)));
+                rows.add(List.of(mode, Integer.toString(clients), Integer.toString(run.instances()),
+                        Long.toString(run.sent()), Long.toString(run.stored()), Integer.toString(run.peak()),
+                        f1(run.perIngestInstance()), run.flush() < 0 ? "-" : Integer.toString(run.flush()),
+                        Integer.toString(run.opened()), Long.toString(operations),
+                        f1(operations * 1000.0 / Math.max(1, run.stored())), Long.toString(handshakes),
+                        top(run.commands())));
+                // on one host a client holds one monitoring connection; on M0 one per member, its pool as measured
+                double ingestAtlas = run.perIngestInstance() == 0 ? 0 : run.perIngestInstance() - 1 + M0_MEMBERS;
+                int flushAtlas = run.flush() <= 0 ? 0 : run.flush() - 1 + M0_MEMBERS;
+                atlas.add(List.of(mode, Integer.toString(clients), f1(ingestAtlas), run.flush() < 0 ? "-"
+                        : Integer.toString(flushAtlas), f0(ingestAtlas * run.instances() + flushAtlas)));
             }
         }
         List<List<String>> reduction = new ArrayList<>();
@@ -409,14 +424,29 @@ class PackagedBench {
                     f1(100.0 * (1 - peaks.get("queue" + clients) / (double) peaks.get("memory" + clients))) + " %"));
         }
         REPORT.line("### MongoDB connections and operations (" + CONNECTION_SECONDS + " s, one event per client "
-                + "every " + CLIENT_INTERVAL_MS + " ms; counted at MongoDB's socket)")
-                .table(List.of("mode", "clients", "events sent", "stored", "peak open connections",
+                + "every " + CLIENT_INTERVAL_MS + " ms; counted at MongoDB's socket from before the processes start; "
+                + "`queue`: " + INGEST_INSTANCES + " ingest-role processes and one flush-role process; `direct` and "
+                + "`memory`: one MongoDB client per simulated function instance, one instance per client)")
+                .table(List.of("mode", "clients", "ingest instances", "events sent", "stored",
+                        "peak open connections, all instances", "per ingest instance (peak)", "flush (peak)",
                         "connections opened", "operations", "operations per 1,000 events", "handshakes/heartbeats",
                         "commands"), rows)
-                .table(List.of("clients", "peak connections, queue vs direct", "queue vs memory"), reduction);
+                .table(List.of("clients", "peak connections, queue vs direct", "queue vs memory"), reduction)
+                .line("Against Atlas M0's three replica-set members a client holds a monitoring connection to each "
+                        + "member beside its pool, so each instance that has a client holds two more than on the one "
+                        + "host measured here (its pool as measured); an instance without a client holds none:")
+                .table(List.of("mode", "clients", "per ingest instance", "flush", "all instances"), atlas);
     }
 
-    private record ConnectionRun(long sent, long stored, int peak, int opened, Map<String, Long> commands) {
+    /**
+     * @param instances ingest instances: processes of Sluice's ingest role, or the old design's clients
+     * @param peak the most connections open at once, all instances and the flush together (for {@code queue}, the sum
+     *        of each process's peak: at most that many were ever open at once)
+     * @param perIngestInstance the peak of one ingest instance (the largest; for the old design, the mean)
+     * @param flush the peak of the flush process; -1 where there is none
+     */
+    private record ConnectionRun(int instances, long sent, long stored, int peak, double perIngestInstance, int flush,
+            int opened, Map<String, Long> commands) {
     }
 
     private ConnectionRun connectionRun(String mode, int clients) {
@@ -426,19 +456,28 @@ class PackagedBench {
         AtomicLong sent = new AtomicLong();
         ScheduledExecutorService pace = Executors.newScheduledThreadPool(64);
         List<OldDesign> instances = new ArrayList<>();
-        ServerProcess server = null;
+        List<ServerProcess> ingest = new ArrayList<>();
+        List<SluiceTestServers.Proxied> ingestProxies = new ArrayList<>();
+        SluiceTestServers.Proxied flushProxies = null;
+        ServerProcess flush = null;
         try {
             if (mode.equals("queue")) {
-                server = start(config);
+                for (int i = 0; i < INGEST_INSTANCES; i++) {
+                    SluiceTestServers.Proxied proxies = counting(SluiceTestServers.ownProxies());
+                    ingestProxies.add(proxies);
+                    ingest.add(start(role(config, "ingest", proxies)));
+                }
+                flushProxies = counting(SluiceTestServers.ownProxies());
+                flush = start(role(config, "flush", flushProxies));
             } else {
                 for (int i = 0; i < clients; i++) {
                     instances.add(new OldDesign(config.get("quarkus.mongodb.connection-string"), database,
                             mode.equals("memory")));
                 }
             }
-            int port = server == null ? 0 : server.port();
             for (int i = 0; i < clients; i++) {
                 OldDesign instance = instances.isEmpty() ? null : instances.get(i);
+                int port = ingest.isEmpty() ? 0 : ingest.get(i % ingest.size()).port();
                 String user = "user-" + i;
                 AtomicLong seq = new AtomicLong();
                 long offset = ThreadLocalRandom.current().nextLong(CLIENT_INTERVAL_MS);
@@ -460,7 +499,7 @@ class PackagedBench {
                 }
             }
             // the flush schedule, every 30 s (EventBridge's part on AWS)
-            ServerProcess flushing = server;
+            ServerProcess flushing = flush;
             if (flushing != null) {
                 pace.scheduleAtFixedRate(() -> flush(flushing.port()), 30, 30, TimeUnit.SECONDS);
             }
@@ -470,22 +509,56 @@ class PackagedBench {
             pace.awaitTermination(60, TimeUnit.SECONDS);
             // the last writes: the buffers' and the flush's
             instances.forEach(OldDesign::write);
-            if (server != null) {
-                drain(server.port());
+            if (flush != null) {
+                drain(flush.port());
             }
             long stored = direct.getDatabase(database).getCollection("ai_usage").countDocuments();
-            return new ConnectionRun(sent.get(), stored, mongoProxy.peakConnections(),
-                    mongoProxy.acceptedConnections(), mongoProxy.commands());
+            if (flush == null) {
+                return new ConnectionRun(clients, sent.get(), stored, mongoProxy.peakConnections(),
+                        mongoProxy.peakConnections() / (double) clients, -1, mongoProxy.acceptedConnections(),
+                        mongoProxy.commands());
+            }
+            Map<String, Long> commands = new HashMap<>(flushProxies.mongo().commands());
+            int peak = flushProxies.mongo().peakConnections();
+            int opened = flushProxies.mongo().acceptedConnections();
+            int perInstance = 0;
+            for (SluiceTestServers.Proxied proxies : ingestProxies) {
+                proxies.mongo().commands().forEach((name, n) -> commands.merge(name, n, Long::sum));
+                peak += proxies.mongo().peakConnections();
+                opened += proxies.mongo().acceptedConnections();
+                perInstance = Math.max(perInstance, proxies.mongo().peakConnections());
+            }
+            return new ConnectionRun(INGEST_INSTANCES, sent.get(), stored, peak, perInstance,
+                    flushProxies.mongo().peakConnections(), opened, commands);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
             pace.shutdownNow();
             instances.forEach(OldDesign::close);
-            if (server != null) {
-                server.close();
+            ingest.forEach(ServerProcess::close);
+            if (flush != null) {
+                flush.close();
+            }
+            ingestProxies.forEach(SluiceTestServers.Proxied::close);
+            if (flushProxies != null) {
+                flushProxies.close();
             }
         }
+    }
+
+    private static SluiceTestServers.Proxied counting(SluiceTestServers.Proxied proxies) {
+        proxies.mongo().countMongoCommands();
+        return proxies;
+    }
+
+    /** A server of one role, its MongoDB and Redis reached through its own proxies. */
+    private static Map<String, String> role(Map<String, String> config, String role,
+            SluiceTestServers.Proxied proxies) {
+        Map<String, String> c = new HashMap<>(config);
+        c.putAll(proxies.config());
+        c.put("sluice.role", role);
+        return c;
     }
 
     /** A value of the server's Prometheus metrics ({@code /q/metrics}), 0 when absent. */
