@@ -68,7 +68,9 @@ public class AcceptedLedger {
         for (List<TrackedEvent> call : calls) {
             Set<String> ids = new HashSet<>();
             for (TrackedEvent event : call) {
-                if (ids.add(event.id())) { // an id twice in one call is one event: stored once, counted once
+                // an id twice in one call (of one user: ids are scoped to their user) is one event: stored once,
+                // counted once
+                if (ids.add(event.userId() + '\0' + event.id())) {
                     perMinute.merge(key(minute(receivedAtText(event))), 1, Integer::sum);
                 }
             }

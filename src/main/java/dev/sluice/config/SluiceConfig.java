@@ -112,6 +112,13 @@ public interface SluiceConfig {
         /** How far in the future a client clock may be before a timestamp is rejected. */
         @WithDefault("5m")
         Duration maxClockSkew();
+
+        /**
+         * How far in the past an event's time may be (offline clients send late; a clock never set says 1970). Older
+         * events would only add to rollups of days no stats read.
+         */
+        @WithDefault("3650d")
+        Duration maxEventAge();
     }
 
     interface Flush {

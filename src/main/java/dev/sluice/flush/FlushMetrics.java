@@ -42,6 +42,7 @@ public class FlushMetrics {
     private final Counter duplicates;
     private final Counter failedEvents;
     private final Counter deadLettered;
+    private final Counter rejectedEvents;
     private final Timer duration;
     private final DistributionSummary size;
     private final AtomicLong depthBefore = new AtomicLong();
@@ -58,6 +59,8 @@ public class FlushMetrics {
                 .description("Events already stored (redelivery or client retry), skipped").register(registry);
         failedEvents = Counter.builder("sluice.flush.events.failed")
                 .description("Events not stored; their messages stay in the queue").register(registry);
+        rejectedEvents = Counter.builder("sluice.flush.events.rejected")
+                .description("Events MongoDB can never store as they are, each dead-lettered alone").register(registry);
         deadLettered = Counter.builder("sluice.flush.messages.dead.lettered")
                 .description("Unparseable messages moved to the dead-letter queue").register(registry);
         duration = Timer.builder("sluice.flush.duration").description("Wall time of a flush").register(registry);
@@ -99,6 +102,7 @@ public class FlushMetrics {
         stored.increment(report.inserted());
         duplicates.increment(report.duplicates());
         failedEvents.increment(report.failed());
+        rejectedEvents.increment(report.rejected());
         deadLettered.increment(report.deadLettered());
         duration.record(report.durationMs(), TimeUnit.MILLISECONDS);
         size.record(report.events());

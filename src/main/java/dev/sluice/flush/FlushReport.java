@@ -9,15 +9,18 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param events events in those messages
  * @param inserted events newly stored
  * @param duplicates events already stored (a redelivery or a client retry), counted as stored
- * @param failed events not stored; their messages stay in the queue and come back
+ * @param failed events not stored for a reason outside them (MongoDB unreachable, over its quota); their messages
+ *        stay in the queue and come back
+ * @param rejected events MongoDB can never store as they are, each sent to the dead-letter queue alone (the rest of
+ *        its message is stored)
  * @param deadLettered messages sent to the dead-letter queue because they cannot be parsed
  * @param deleted messages deleted after all their events were stored
  * @param durationMs wall time
  * @param stop why the flush stopped
  */
 @RegisterForReflection
-public record FlushReport(int messages, int events, int inserted, int duplicates, int failed, int deadLettered,
-        int deleted, long durationMs, Stop stop) {
+public record FlushReport(int messages, int events, int inserted, int duplicates, int failed, int rejected,
+        int deadLettered, int deleted, long durationMs, Stop stop) {
 
     /** Why a flush ended. */
     public enum Stop {
@@ -36,16 +39,17 @@ public record FlushReport(int messages, int events, int inserted, int duplicates
     }
 
     static FlushReport nothing(Stop stop, long durationMs) {
-        return new FlushReport(0, 0, 0, 0, 0, 0, 0, durationMs, stop);
+        return new FlushReport(0, 0, 0, 0, 0, 0, 0, 0, durationMs, stop);
     }
 
     FlushReport plus(FlushReport round) {
         return new FlushReport(messages + round.messages, events + round.events, inserted + round.inserted,
-                duplicates + round.duplicates, failed + round.failed, deadLettered + round.deadLettered,
-                deleted + round.deleted, durationMs, stop);
+                duplicates + round.duplicates, failed + round.failed, rejected + round.rejected,
+                deadLettered + round.deadLettered, deleted + round.deleted, durationMs, stop);
     }
 
     FlushReport ended(Stop why, long tookMs) {
-        return new FlushReport(messages, events, inserted, duplicates, failed, deadLettered, deleted, tookMs, why);
+        return new FlushReport(messages, events, inserted, duplicates, failed, rejected, deadLettered, deleted, tookMs,
+                why);
     }
 }

@@ -126,15 +126,16 @@ public class Flusher {
         fields.put("flush.stored", report.inserted());
         fields.put("flush.duplicates", report.duplicates());
         fields.put("flush.failed", report.failed());
+        fields.put("flush.rejected", report.rejected());
         fields.put("flush.deadLettered", report.deadLettered());
         fields.put("flush.deleted", report.deleted());
         fields.put("flush.durationMs", report.durationMs());
         fields.put("flush.stop", report.stop().name());
         fields.forEach(MDC::put);
         try {
-            LOG.infof("flush: messages=%d events=%d stored=%d duplicates=%d failed=%d deadLettered=%d "
+            LOG.infof("flush: messages=%d events=%d stored=%d duplicates=%d failed=%d rejected=%d deadLettered=%d "
                     + "deleted=%d durationMs=%d stop=%s", report.messages(), report.events(), report.inserted(),
-                    report.duplicates(), report.failed(), report.deadLettered(), report.deleted(),
+                    report.duplicates(), report.failed(), report.rejected(), report.deadLettered(), report.deleted(),
                     report.durationMs(), report.stop());
         } finally {
             fields.keySet().forEach(MDC::remove);
@@ -308,19 +309,46 @@ public class Flusher {
     private Round store(Unpacked round, Beside beside, Rollups.Writes fold) {
         List<ReceivedMessage> parsed = round.parsed();
         BulkWriter.Outcome outcome = fold.write(writer, round.events(), config.insertChunkSize());
-        BitSet failedMessages = new BitSet(parsed.size());
-        outcome.failed().stream().forEach(i -> failedMessages.set(round.owner().get(i)));
+        BitSet keep = new BitSet(parsed.size());
+        outcome.failed().stream().forEach(i -> keep.set(round.owner().get(i)));
+        int rejected = deadLetterAlone(round, outcome.rejected(), keep);
         List<ReceivedMessage> stored = new ArrayList<>(parsed.size());
         for (int m = 0; m < parsed.size(); m++) {
-            if (!failedMessages.get(m)) {
+            if (!keep.get(m)) {
                 stored.add(parsed.get(m));
             }
         }
         beside.delete(stored);
         FlushReport report = new FlushReport(round.messages(), round.events().size(), outcome.inserted(),
-                outcome.duplicates(), outcome.failed().cardinality(), round.deadLettered(), stored.size(), 0,
-                FlushReport.Stop.QUEUE_EMPTY);
+                outcome.duplicates(), outcome.failed().cardinality(), rejected, round.deadLettered(), stored.size(),
+                0, FlushReport.Stop.QUEUE_EMPTY);
         return new Round(report, outcome.storeUnavailable());
+    }
+
+    /**
+     * Sends each event MongoDB can never store as it is to the dead-letter queue alone, with a reason naming the event
+     * and the rule, so that the other events of its message are stored and the message deleted in this flush (before,
+     * the message came back until SQS dead-lettered it whole, other users' events with it). An event whose dead
+     * letter cannot be sent keeps its message in the queue ({@code keep}). Returns the events dead-lettered.
+     */
+    private int deadLetterAlone(Unpacked round, Map<Integer, String> rejected, BitSet keep) {
+        int sent = 0;
+        for (Map.Entry<Integer, String> entry : rejected.entrySet()) {
+            TrackedEvent event = round.events().get(entry.getKey());
+            int message = round.owner().get(entry.getKey());
+            String reason = PoisonMessageException.rejected(event.kind().wireName(), event.id(), event.userId(),
+                    entry.getValue());
+            try {
+                queue.deadLetter(codec.pack(List.of(event)).get(0), reason);
+                sent++;
+                LOG.warnf("event %s sent to the dead-letter queue alone: %s", event.id(), reason);
+            } catch (QueueUnavailableException e) {
+                LOG.warnf("event %s could not be dead-lettered, its message stays queued: %s", event.id(),
+                        e.getMessage());
+                keep.set(message);
+            }
+        }
+        return sent;
     }
 
     private static long millisSince(long startNanos) {

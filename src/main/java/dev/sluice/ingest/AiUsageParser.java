@@ -27,12 +27,14 @@ public class AiUsageParser {
     private final Validator validator;
     private final SluiceConfig.Ingest limits;
     private final Clock clock;
+    private final EventTimes times;
 
     public AiUsageParser(StrictJson json, Validator validator, SluiceConfig config, Clock clock) {
         this.json = json;
         this.validator = validator;
         this.limits = config.ingest();
         this.clock = clock;
+        this.times = new EventTimes(limits);
     }
 
     public List<TrackedEvent> parse(byte[] body) {
@@ -76,10 +78,13 @@ public class AiUsageParser {
         for (ConstraintViolation<AiUsageRecord> v : validator.validate(r)) {
             problems.add(new Problem(index, v.getPropertyPath().toString(), v.getMessage()));
         }
-        Instant timestamp = r.timestamp() == null ? now : r.timestamp().toInstant();
-        if (timestamp.isAfter(now.plus(limits.maxClockSkew()))) {
-            problems.add(new Problem(index, "timestamp",
-                    "must not be more than " + limits.maxClockSkew().toSeconds() + " seconds in the future"));
+        Instant timestamp = now;
+        if (r.timestamp() != null && !r.timestamp().isNull()) {
+            timestamp = r.timestamp().isTextual()
+                    ? times.parse(r.timestamp().textValue(), now, index, "timestamp", problems) : null;
+            if (timestamp == null && !r.timestamp().isTextual()) {
+                problems.add(new Problem(index, "timestamp", EventTimes.FORMAT_RULE));
+            }
         }
         if (r.metadata() != null && json.serializedSize(r.metadata()) > limits.maxMetadataBytes()) {
             problems.add(new Problem(index, "metadata",

@@ -1,7 +1,5 @@
 package dev.sluice.ingest;
 
-import java.time.OffsetDateTime;
-
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
@@ -10,19 +8,22 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.sluice.event.UserIds;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One AI usage record as the web app sends it to {@code POST /api/ai/usage}. Unknown fields are rejected (see
- * {@link StrictJson}); the size of {@code metadata} and the clock skew of {@code timestamp} are checked by
- * {@link AiUsageParser}, since their limits are configuration.
+ * {@link StrictJson}); the size of {@code metadata} and {@code timestamp} are checked by {@link AiUsageParser}
+ * ({@code timestamp} by {@link EventTimes}, the rule of every route), since their limits are configuration.
  */
 @RegisterForReflection
 public record AiUsageRecord(
         @Pattern(regexp = EventIds.PATTERN, message = EventIds.RULE) String eventId,
-        @NotBlank @Size(max = 128) String userId,
+        @NotBlank @Size(max = UserIds.MAX, message = UserIds.RULE) String userId,
         @NotBlank @Size(max = 128) String model,
         @Size(max = 64) String provider,
         @NotNull @PositiveOrZero @Max(MAX_TOKENS) Long inputTokens,
@@ -31,7 +32,7 @@ public record AiUsageRecord(
         @PositiveOrZero @DecimalMax("1000000") Double costUsd,
         @PositiveOrZero @Max(86_400_000) Long latencyMs,
         @Size(max = 128) String feature,
-        OffsetDateTime timestamp,
+        JsonNode timestamp,
         ObjectNode metadata) {
 
     /** A trillion tokens in one request is past any real model; it also keeps sums far from overflow. */

@@ -2,9 +2,8 @@ package dev.sluice.ingest;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.event.UserIds;
 
 /**
  * Reads calls in the shape of the Segment HTTP Tracking API, so Segment's own client libraries can send to Sluice
@@ -48,15 +48,18 @@ public class SegmentParser {
     private static final List<String> STORED = List.of("userId", "anonymousId", "event", "name", "category",
             "groupId", "previousId", "channel", "properties", "traits", "context", "integrations");
     private static final int MAX_ID = 128;
+    private static final int MAX_TEXT = 1024;
 
     private final StrictJson json;
     private final SluiceConfig.Ingest limits;
     private final Clock clock;
+    private final EventTimes times;
 
     public SegmentParser(StrictJson json, SluiceConfig config, Clock clock) {
         this.json = json;
         this.limits = config.ingest();
         this.clock = clock;
+        this.times = new EventTimes(limits);
     }
 
     /**
@@ -88,8 +91,8 @@ public class SegmentParser {
         List<JsonNode> items = Batches.items(root, limits.maxBatchEvents());
         List<Problem> problems = new ArrayList<>();
         checkObjects((ObjectNode) root, null, problems, Set.of("context", "integrations"));
-        checkDates((ObjectNode) root, null, problems, Set.of("sentAt"));
-        checkString(root, "writeKey", null, 1024, problems);
+        dates((ObjectNode) root, null, clock.instant(), problems, Set.of("sentAt"));
+        checkString(root, "writeKey", null, MAX_TEXT, problems);
         List<ObjectNode> events = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
@@ -145,10 +148,10 @@ public class SegmentParser {
             type = t.asText();
         }
         for (String field : STRING_FIELDS) {
-            checkString(item, field, index, field.equals("messageId") ? MAX_ID : 1024, problems);
+            checkString(item, field, index, maxLength(field), problems);
         }
         checkObjects(item, index, problems, OBJECT_FIELDS);
-        checkDates(item, index, problems, DATE_FIELDS);
+        Map<String, Instant> dates = dates(item, index, now, problems, DATE_FIELDS);
         String userId = text(item, "userId");
         String anonymousId = text(item, "anonymousId");
         if (blank(userId) && blank(anonymousId)) {
@@ -169,9 +172,9 @@ public class SegmentParser {
                 doc.set(field, value);
             }
         }
-        doc.put("timestamp", dateOr(item, "timestamp", now).toString());
-        if (item.hasNonNull("sentAt")) {
-            doc.put("sentAt", dateOr(item, "sentAt", now).toString());
+        doc.put("timestamp", dates.getOrDefault("timestamp", now).toString());
+        if (dates.containsKey("sentAt")) {
+            doc.put("sentAt", dates.get("sentAt").toString());
         }
         doc.put("receivedAt", now.toString());
         String id = text(item, "messageId");
@@ -221,26 +224,32 @@ public class SegmentParser {
         }
     }
 
-    private static void checkDates(ObjectNode item, Integer index, List<Problem> problems, Set<String> fields) {
+    /** The user fields are user ids ({@link UserIds}): whoever sends events can read their stats. */
+    private static int maxLength(String field) {
+        return switch (field) {
+            case "messageId" -> MAX_ID;
+            case "userId", "anonymousId" -> UserIds.MAX;
+            default -> MAX_TEXT;
+        };
+    }
+
+    /** The date fields present, each checked by the rule of every route ({@link EventTimes}). */
+    private Map<String, Instant> dates(ObjectNode item, Integer index, Instant now, List<Problem> problems,
+            Set<String> fields) {
+        Map<String, Instant> dates = new HashMap<>();
         for (String field : fields) {
             JsonNode v = item.get(field);
-            if (v != null && !v.isNull() && (!v.isTextual() || parseDate(v.asText()) == null)) {
-                problems.add(new Problem(index, field, "must be an ISO-8601 date-time, e.g. 2025-01-31T12:00:00Z"));
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            Instant at = v.isTextual() ? times.parse(v.textValue(), now, index, field, problems) : null;
+            if (at != null) {
+                dates.put(field, at);
+            } else if (!v.isTextual()) {
+                problems.add(new Problem(index, field, EventTimes.FORMAT_RULE));
             }
         }
-    }
-
-    private static Instant dateOr(JsonNode item, String field, Instant fallback) {
-        JsonNode v = item.get(field);
-        return v == null || v.isNull() ? fallback : parseDate(v.asText());
-    }
-
-    static Instant parseDate(String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return dates;
     }
 
     private static String text(JsonNode item, String field) {

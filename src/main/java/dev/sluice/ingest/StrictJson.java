@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -31,14 +32,24 @@ import com.fasterxml.jackson.databind.type.LogicalType;
  * JSON reading for tracking calls, stricter than the application's mapper: duplicate keys, trailing garbage, unknown
  * fields (where a type says so), and any coercion between strings, numbers and booleans are errors. Every failure is
  * translated into a {@link Problem} that names the field and the rule.
+ *
+ * <p>What is accepted can be stored: a body must be well-formed UTF-8 (an overlong form such as {@code C0 80}, which
+ * a lenient decoder reads as NUL, is refused) and may nest objects and arrays at most {@link #MAX_NESTING} levels, well
+ * inside the 100 levels MongoDB stores in a document (the item itself is one level; the stored document adds none).
  */
 @ApplicationScoped
 public class StrictJson {
+
+    /** Levels of objects and arrays in a body, the batch envelope included. */
+    static final int MAX_NESTING = 64;
+    static final String NESTING_RULE = "must nest objects and arrays at most " + MAX_NESTING
+            + " levels deep (MongoDB stores at most 100)";
 
     private final ObjectMapper mapper;
 
     public StrictJson(ObjectMapper appMapper) {
         ObjectMapper m = appMapper.copy();
+        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
         m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -68,6 +79,11 @@ public class StrictJson {
         if (body == null || body.length == 0) {
             throw new InvalidRequestException(Problem.ofRequest("body", "must be a JSON object"));
         }
+        int malformed = malformedUtf8(body);
+        if (malformed >= 0) {
+            throw new InvalidRequestException(Problem.ofRequest("body",
+                    "must be well-formed UTF-8 (byte " + malformed + " is not)"));
+        }
         try {
             JsonNode node = mapper.readTree(body);
             if (node == null || node.isMissingNode()) {
@@ -79,12 +95,62 @@ public class StrictJson {
                         "must be valid Unicode text (no lone surrogate, no U+FFFE or U+FFFF)"));
             }
             return node;
+        } catch (StreamConstraintsException e) {
+            throw new InvalidRequestException(Problem.ofRequest("body", NESTING_RULE));
         } catch (JsonProcessingException e) {
             throw new InvalidRequestException(Problem.ofRequest(fieldOf(e, "body"),
                     "must be valid JSON (" + e.getOriginalMessage() + ")"));
         } catch (IOException e) {
             throw new InvalidRequestException(Problem.ofRequest("body", "could not be read"));
         }
+    }
+
+    /**
+     * The position of the first byte that is not part of well-formed UTF-8 (the Unicode Standard's table 3-7: no
+     * overlong form, no surrogate, nothing above U+10FFFF), or -1. Written out rather than decoded with the JDK's
+     * strict decoder, which would allocate a copy of every body on the ingest path.
+     */
+    static int malformedUtf8(byte[] bytes) {
+        int i = 0;
+        int n = bytes.length;
+        while (i < n) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int length;
+            int low = 0x80;
+            int high = 0xbf;
+            if (b >= 0xc2 && b <= 0xdf) {
+                length = 2;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                length = 3;
+                low = b == 0xe0 ? 0xa0 : 0x80;
+                high = b == 0xed ? 0x9f : 0xbf;
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                length = 4;
+                low = b == 0xf0 ? 0x90 : 0x80;
+                high = b == 0xf4 ? 0x8f : 0xbf;
+            } else {
+                return i;
+            }
+            if (i + length > n) {
+                return i;
+            }
+            int second = bytes[i + 1] & 0xff;
+            if (second < low || second > high) {
+                return i;
+            }
+            for (int k = 2; k < length; k++) {
+                int next = bytes[i + k] & 0xff;
+                if (next < 0x80 || next > 0xbf) {
+                    return i;
+                }
+            }
+            i += length;
+        }
+        return -1;
     }
 
     /**
@@ -193,9 +259,6 @@ public class StrictJson {
         }
         if (target == Double.class || target == double.class || target == BigDecimal.class) {
             return "must be a number";
-        }
-        if (target == OffsetDateTime.class) {
-            return "must be an ISO-8601 date-time with a zone offset, e.g. 2025-01-31T12:00:00Z";
         }
         if (ObjectNode.class.isAssignableFrom(target) || JsonNode.class.isAssignableFrom(target)) {
             return "must be a JSON object";

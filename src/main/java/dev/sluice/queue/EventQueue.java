@@ -28,6 +28,14 @@ public interface EventQueue {
     /** Moves a message that can never be processed to the dead-letter queue, with a versioned reason. */
     void deadLetter(ReceivedMessage message, String reason);
 
+    /**
+     * Sends a body (events taken out of a message, each of which can never be stored) to the dead-letter queue, with
+     * a versioned reason; the message they came from is the caller's to delete.
+     *
+     * @throws QueueUnavailableException when it could not be sent
+     */
+    void deadLetter(String body, String reason);
+
     /** Moves up to {@code max} messages from the dead-letter queue back to the main queue; returns how many. */
     int replayDeadLetters(int max);
 

@@ -15,13 +15,17 @@ import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 
 /**
- * The queue's message format: {@code {"v":1,"events":[{"id","kind","userId","doc"}, ...]}}. Many events share one
- * message, since SQS bills and rate-limits per message; a message never exceeds the configured size.
+ * The queue's message format: {@code {"v":2,"events":[{"id","kind","userId","doc"}, ...]}}. Many events share one
+ * message, since SQS bills and rate-limits per message; a message never exceeds the configured size. Version 2 events
+ * have ids scoped to their user; version 1 messages (written before, still queued or dead-lettered) are read as they
+ * were meant, their ids global.
  */
 @ApplicationScoped
 public class MessageCodec {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** Messages of the version before user-scoped ids. */
+    static final int GLOBAL_IDS = 1;
     private static final String HEAD = "{\"v\":" + VERSION + ",\"events\":[";
     private static final String TAIL = "]}";
 
@@ -137,8 +141,9 @@ public class MessageCodec {
         } catch (JsonProcessingException e) {
             throw new PoisonMessageException("not JSON");
         }
-        if (root == null || !root.isObject() || root.path("v").asInt(-1) != VERSION) {
-            throw new PoisonMessageException("not a version " + VERSION + " message");
+        int version = root == null || !root.isObject() ? -1 : root.path("v").asInt(-1);
+        if (version != VERSION && version != GLOBAL_IDS) {
+            throw new PoisonMessageException("not a version " + GLOBAL_IDS + " or " + VERSION + " message");
         }
         JsonNode events = root.get("events");
         if (events == null || !events.isArray() || events.isEmpty()) {
@@ -146,7 +151,7 @@ public class MessageCodec {
         }
         List<TrackedEvent> out = new ArrayList<>(events.size());
         for (JsonNode e : events) {
-            out.add(decode(e, out.size()));
+            out.add(decode(e, out.size(), version == VERSION));
         }
         return out;
     }
@@ -164,7 +169,7 @@ public class MessageCodec {
         }
     }
 
-    private static TrackedEvent decode(JsonNode e, int index) {
+    private static TrackedEvent decode(JsonNode e, int index, boolean scopedId) {
         JsonNode id = e.get("id");
         JsonNode kind = e.get("kind");
         JsonNode userId = e.get("userId");
@@ -177,6 +182,6 @@ public class MessageCodec {
         if (eventKind == null) {
             throw new PoisonMessageException("event " + index + " has an unknown kind");
         }
-        return new TrackedEvent(id.asText(), eventKind, userId.asText(), (ObjectNode) doc);
+        return new TrackedEvent(id.asText(), eventKind, userId.asText(), (ObjectNode) doc, scopedId);
     }
 }

@@ -158,14 +158,19 @@ public class SqsEventQueue implements EventQueue {
 
     @Override
     public void deadLetter(ReceivedMessage message, String reason) {
+        deadLetter(message.body(), reason);
+        deleteFrom(config.url(), List.of(message));
+    }
+
+    @Override
+    public void deadLetter(String body, String reason) {
         try {
-            sqs.sendMessage(b -> b.queueUrl(config.dlqUrl()).messageBody(message.body())
+            sqs.sendMessage(b -> b.queueUrl(config.dlqUrl()).messageBody(body)
                     .messageAttributes(Map.of(DLQ_REASON, MessageAttributeValue.builder().dataType("String")
                             .stringValue(reason).build())));
         } catch (SdkException e) {
             throw new QueueUnavailableException("dead-letter queue unreachable: " + e.getMessage(), e);
         }
-        deleteFrom(config.url(), List.of(message));
     }
 
     @Override

@@ -85,7 +85,7 @@ public class Rollups {
     private static final Logger LOG = Logger.getLogger(Rollups.class);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
-    /** Event ids per journal entry (about 40 bytes each). */
+    /** Stored event ids per journal entry (about 60 bytes each). */
     private static final int JOURNAL_IDS = 10_000;
     private static final List<String> JOURNALED_FIELDS = concat(RollupDeltas.FIELDS, EventDocuments.STORED_BY);
 
@@ -204,8 +204,9 @@ public class Rollups {
     }
 
     private void journal(ObjectId fold, List<TrackedEvent> events) {
-        Map<EventKind, List<String>> ids = new EnumMap<>(EventKind.class);
-        events.forEach(event -> ids.computeIfAbsent(event.kind(), k -> new ArrayList<>()).add(event.id()));
+        Map<EventKind, List<Object>> ids = new EnumMap<>(EventKind.class);
+        events.forEach(event -> ids.computeIfAbsent(event.kind(), k -> new ArrayList<>())
+                .add(EventDocuments.storedId(event)));
         List<Document> entries = new ArrayList<>();
         ids.forEach((kind, all) -> {
             for (int from = 0; from < all.size(); from += JOURNAL_IDS) {
@@ -232,7 +233,7 @@ public class Rollups {
         for (Document entry : collections.foldJournal().find(eq("fold", fold))) {
             EventKind kind = EventKind.fromWireName(entry.getString("kind"));
             Set<Object> seen = counted.computeIfAbsent(kind, k -> new HashSet<>());
-            collections.events(kind).find(in("_id", entry.getList("ids", String.class)))
+            collections.events(kind).find(in("_id", entry.getList("ids", Object.class)))
                     .projection(Projections.include(JOURNALED_FIELDS)).forEach(event -> {
                         if (fold.equals(event.get(EventDocuments.STORED_BY)) && seen.add(event.get("_id"))) {
                             deltas.add(kind, event);

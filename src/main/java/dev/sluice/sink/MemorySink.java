@@ -95,6 +95,10 @@ public class MemorySink implements EventSink {
             if (lost > 0) {
                 LOG.errorf("in-memory buffer: %d events lost, MongoDB failed and the buffer is full", lost);
             }
+            if (!outcome.rejected().isEmpty()) {
+                LOG.errorf("in-memory buffer: %d events dropped, MongoDB can never store them (first: %s)",
+                        outcome.rejected().size(), outcome.rejected().values().iterator().next());
+            }
             return outcome.inserted() + outcome.duplicates();
         }
     }

@@ -3,6 +3,7 @@ package dev.sluice.store;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,17 +54,19 @@ public class BulkWriter {
      * @param stored the documents newly stored, by collection; when MongoDB was unreachable for a chunk, some of
      *        its events may be stored without being listed here
      * @param duplicates events already stored before
-     * @param failed positions in the written list of events not stored
+     * @param failed positions in the written list of events not stored for a reason outside them; a later write may
+     *        store them
+     * @param rejected positions in the written list of events that no write can store as they are, with why
      * @param storeUnavailable whether MongoDB was unreachable for at least one chunk
      */
     public record Outcome(Map<EventKind, List<Document>> stored, int duplicates, BitSet failed,
-            boolean storeUnavailable) {
+            Map<Integer, String> rejected, boolean storeUnavailable) {
 
         /** The outcome of a write that did not start: every event failed, MongoDB unavailable. */
         public static Outcome notWritten(int events) {
             BitSet failed = new BitSet(events);
             failed.set(0, events);
-            return new Outcome(Map.of(), 0, failed, true);
+            return new Outcome(Map.of(), 0, failed, Map.of(), true);
         }
 
         /** Events newly stored. */
@@ -85,6 +88,7 @@ public class BulkWriter {
             }
         });
         Map<EventKind, List<Document>> stored = new EnumMap<>(EventKind.class);
+        Map<Integer, String> rejected = new HashMap<>();
         int duplicates = 0;
         boolean unavailable = false;
         BitSet failed = new BitSet(events.size());
@@ -102,12 +106,13 @@ public class BulkWriter {
             stored.computeIfAbsent(chunk.kind(), k -> new ArrayList<>()).addAll(result.stored());
             duplicates += result.duplicates();
             result.failed().stream().forEach(i -> failed.set(chunk.positions().get(i)));
+            result.rejected().forEach((i, why) -> rejected.put(chunk.positions().get(i), why));
             unavailable = result.storeUnavailable();
         }
         if (next != null) {
             next.handle((prepared, error) -> null).join();
         }
-        return new Outcome(stored, duplicates, failed, unavailable);
+        return new Outcome(stored, duplicates, failed, rejected, unavailable);
     }
 
     private record Chunk(EventKind kind, List<Integer> positions, List<TrackedEvent> events) {

@@ -53,6 +53,11 @@ public final class EventDocuments {
      */
     public static final String STORED_BY = "_s";
 
+    /** Levels of nesting MongoDB stores in a document at most ("Limits and Thresholds"); the document is one. */
+    static final int MAX_NESTING = 100;
+    /** Bytes of BSON in one document at most (16 MiB, "Limits and Thresholds"). */
+    static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
     /** The driver's codecs, for a value of a type {@link #encode} does not write itself. */
     private static final CodecRegistry CODECS = MongoClientSettings.getDefaultCodecRegistry();
     private static final EncoderContext CONTEXT = EncoderContext.builder().build();
@@ -70,8 +75,18 @@ public final class EventDocuments {
         return toDocument(event, STORED_BY, fold);
     }
 
+    /**
+     * The {@code _id} an event is stored under: its id within its user, {@code {user, id}}, so that two users' events
+     * never share an id (one user cannot claim the id of another's event) while a resend of the same user's event is
+     * the same key. Events from messages written before ids were scoped (version 1) keep the id alone, as they were
+     * stored then, so their redeliveries are still recognised.
+     */
+    public static Object storedId(TrackedEvent event) {
+        return event.scopedId() ? new Document("user", event.userId()).append("id", event.id()) : event.id();
+    }
+
     private static Document toDocument(TrackedEvent event, String marker, Object mark) {
-        Document doc = new Document("_id", event.id());
+        Document doc = new Document("_id", storedId(event));
         doc.put(marker, mark);
         for (Iterator<Map.Entry<String, JsonNode>> it = event.doc().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -93,22 +108,35 @@ public final class EventDocuments {
     public static RawBsonDocument encode(Document document) {
         BasicOutputBuffer buffer = new BasicOutputBuffer(1024);
         try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-            writeDocument(writer, document);
+            writeDocument(writer, document, 1);
+        }
+        if (buffer.getPosition() > MAX_DOCUMENT_BYTES) {
+            throw new IllegalArgumentException("its document is " + buffer.getPosition()
+                    + " bytes of BSON, MongoDB stores at most " + MAX_DOCUMENT_BYTES);
         }
         return new RawBsonDocument(buffer.getInternalBuffer(), 0, buffer.getPosition());
     }
 
-    private static void writeDocument(BsonWriter writer, Document document) {
+    /** Writes a document at nesting level {@code depth} (the stored document is 1), refusing what MongoDB would. */
+    private static void writeDocument(BsonWriter writer, Document document, int depth) {
+        nested(depth);
         writer.writeStartDocument();
         for (Map.Entry<String, Object> field : document.entrySet()) {
             writer.writeName(field.getKey());
-            writeValue(writer, field.getValue());
+            writeValue(writer, field.getValue(), depth);
         }
         writer.writeEndDocument();
     }
 
+    private static void nested(int depth) {
+        if (depth > MAX_NESTING) {
+            throw new IllegalArgumentException("it nests deeper than the " + MAX_NESTING
+                    + " levels MongoDB stores in a document");
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    private static void writeValue(BsonWriter writer, Object value) {
+    private static void writeValue(BsonWriter writer, Object value, int depth) {
         if (value == null) {
             writer.writeNull();
         } else if (value instanceof String string) {
@@ -128,11 +156,12 @@ public final class EventDocuments {
         } else if (value instanceof ObjectId id) {
             writer.writeObjectId(id);
         } else if (value instanceof Document document) {
-            writeDocument(writer, document);
+            writeDocument(writer, document, depth + 1);
         } else if (value instanceof List<?> list) {
+            nested(depth + 1);
             writer.writeStartArray();
             for (Object element : list) {
-                writeValue(writer, element);
+                writeValue(writer, element, depth + 1);
             }
             writer.writeEndArray();
         } else {
@@ -155,6 +184,11 @@ public final class EventDocuments {
         return !plain.isEmpty() && plain.charAt(0) == '\uFF04' ? '$' + plain.substring(1) : plain;
     }
 
+    /**
+     * A date field as a BSON date. Ingest accepts only times within years of now, but a message may come from
+     * elsewhere (a replayed dead letter, an older version): a time MongoDB cannot hold as 64-bit milliseconds fails
+     * the event, alone ({@code Date.from} throws), rather than being stored as something else.
+     */
     private static Object toDate(String iso) {
         Date fast = parseUtc(iso);
         if (fast != null) {
@@ -164,6 +198,8 @@ public final class EventDocuments {
             return Date.from(Instant.parse(iso));
         } catch (DateTimeParseException e) {
             return iso;
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("its time " + iso + " is outside the dates MongoDB stores");
         }
     }
 

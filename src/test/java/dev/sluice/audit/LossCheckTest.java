@@ -118,7 +118,7 @@ class LossCheckTest extends PipelineTest {
     void anEventGoneMissingIsReportedAsALoss() {
         track("{\"batch\":[" + event("g1") + "," + event("g2") + "]}");
         flush();
-        aiUsage().deleteOne(new Document("_id", "g2")); // what a buggy flush or a lost write would leave
+        aiUsage().deleteOne(new Document("_id.id", "g2")); // what a buggy flush or a lost write would leave
 
         LossReport report = run(true);
         assertEquals(LossReport.Verdict.LOSS, report.verdict());

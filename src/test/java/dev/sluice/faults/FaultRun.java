@@ -239,7 +239,7 @@ public final class FaultRun {
         Set<String> inMongo = new HashSet<>();
         for (String collection : List.of("ai_usage", "analytics")) {
             for (Document d : db.getCollection(collection).find().projection(new Document("_id", 1))) {
-                inMongo.add(d.getString("_id"));
+                inMongo.add(d.get("_id", Document.class).getString("id"));
             }
         }
         Set<String> accepted = stream.accepted();

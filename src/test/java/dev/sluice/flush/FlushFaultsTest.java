@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
+import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -172,7 +173,7 @@ class FlushFaultsTest extends PipelineTest {
         assertEquals(2, dead.size());
         for (Message m : dead) {
             String reason = m.messageAttributes().get(SqsEventQueue.DLQ_REASON).stringValue();
-            assertTrue(reason.startsWith("v1:unparseable:"), reason);
+            assertTrue(reason.startsWith("v2:unparseable:"), reason);
         }
     }
 
@@ -194,7 +195,7 @@ class FlushFaultsTest extends PipelineTest {
                 .body("replayed", org.hamcrest.Matchers.equalTo(1));
         assertEquals(0, depth(config.queue().dlqUrl()));
         assertEquals(1, flush().inserted());
-        assertEquals("stuck-1", aiUsage().find().first().get("_id"));
+        assertEquals("stuck-1", aiUsage().find().first().get("_id", Document.class).getString("id"));
     }
 
     @Test

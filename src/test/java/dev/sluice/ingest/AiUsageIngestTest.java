@@ -32,7 +32,7 @@ class AiUsageIngestTest extends PipelineTest {
         assertEquals(1, report.inserted());
 
         Document doc = aiUsage().find().first();
-        assertEquals("evt-1", doc.get("_id"));
+        assertEquals(new Document("user", "u-42").append("id", "evt-1"), doc.get("_id"), "the id within its user");
         assertEquals("u-42", doc.get("userId"));
         assertEquals("gpt-4o", doc.get("model"));
         assertEquals("openai", doc.get("provider"));
@@ -63,8 +63,8 @@ class AiUsageIngestTest extends PipelineTest {
         assertEquals(3, report.inserted());
         assertEquals(1, report.messages(), "one request is packed into one message");
         List<Document> stored = all(aiUsage());
-        assertEquals(new java.util.TreeSet<>(ids), new java.util.TreeSet<>(stored.stream().map(d -> d.getString("_id")).toList()));
-        Document second = aiUsage().find(new Document("_id", ids.get(1))).first();
+        assertEquals(new java.util.TreeSet<>(ids), new java.util.TreeSet<>(stored.stream().map(d -> d.get("_id", Document.class).getString("id")).toList()));
+        Document second = aiUsage().find(new Document("_id.id", ids.get(1))).first();
         assertEquals("m2", second.get("model"));
         assertEquals(3L, ((Number) second.get("inputTokens")).longValue());
         assertEquals(0, depth(config.queue().url()), "stored messages are deleted");

@@ -135,7 +135,37 @@ class RejectionTest extends PipelineTest {
                                         + repeat("x", 30_000) + "\"}}")) + "]}", 413, -1, "body",
                         "at most 512000 bytes"),
                 Arguments.of("alias route keeps the track rules", "/api/analytics/track", "{\"userId\":\"u\"}", 400,
-                        -1, "event", "required for track"));
+                        -1, "event", "required for track"),
+
+                // what is accepted can be stored: MongoDB's limits and Sluice's time rule, on every route
+                Arguments.of("a time MongoDB cannot hold", AI, ai("\"timestamp\":\"-300000000-01-01T00:00:00Z\""),
+                        400, -1, "timestamp", "days in the past"),
+                Arguments.of("a clock never set", AI, ai("\"timestamp\":\"1970-01-01T00:00:00Z\""), 400, -1,
+                        "timestamp", "days in the past"),
+                Arguments.of("a numeric timestamp", AI, ai("\"timestamp\":1764979200"), 400, -1, "timestamp",
+                        "ISO-8601"),
+                Arguments.of("a Segment timestamp in year 9999", "/v1/track",
+                        "{\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"9999-12-31T23:59:59Z\"}", 400, -1,
+                        "timestamp", "in the future"),
+                Arguments.of("a Segment timestamp MongoDB cannot hold", "/v1/page",
+                        "{\"userId\":\"u\",\"timestamp\":\"+300000000-01-01T00:00:00Z\"}", 400, -1, "timestamp",
+                        "in the future"),
+                Arguments.of("a batch's sentAt in the far past", "/v1/batch",
+                        "{\"sentAt\":\"0001-01-01T00:00:00Z\",\"batch\":[{\"type\":\"track\",\"userId\":\"u\","
+                                + "\"event\":\"e\"}]}", 400, -1, "sentAt", "days in the past"),
+                Arguments.of("nesting deeper than MongoDB stores", AI,
+                        ai("\"metadata\":" + "{\"n\":".repeat(70) + "1" + "}".repeat(70)), 400, -1, "body",
+                        "at most 64 levels deep"),
+                Arguments.of("a Segment event nesting deeper", "/v1/track",
+                        "{\"userId\":\"u\",\"event\":\"e\",\"properties\":" + "[".repeat(900) + "]".repeat(900)
+                                + "}", 400, -1, "body", "at most 64 levels deep"),
+                Arguments.of("a userId longer than stats can read", AI,
+                        "{\"userId\":\"" + repeat("u", 257) + "\",\"model\":\"m\",\"inputTokens\":1,"
+                                + "\"outputTokens\":2}", 400, -1, "userId", "1-256"),
+                Arguments.of("a Segment userId longer than stats can read", "/v1/track",
+                        "{\"userId\":\"" + repeat("u", 257) + "\",\"event\":\"e\"}", 400, -1, "userId", "1-256"),
+                Arguments.of("a Segment anonymousId longer than stats can read", "/v1/page",
+                        "{\"anonymousId\":\"" + repeat("a", 257) + "\"}", 400, -1, "anonymousId", "1-256"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -154,6 +184,53 @@ class RejectionTest extends PipelineTest {
         assertEquals(0, depth(config.queue().url()), "nothing may be queued");
         assertEquals(0, flush().events());
         assertEquals(0, aiUsage().countDocuments() + analytics().countDocuments(), "nothing may be stored");
+    }
+
+    /**
+     * {@code C0 80} is an overlong form of NUL that a lenient decoder reads as NUL: not UTF-8, and neither are a
+     * surrogate, a code point above U+10FFFF or a cut sequence. The server refuses them. A Lambda function never sees
+     * them: API Gateway (here Quarkus' mock of it) hands the function the body as text, decoded with replacement
+     * characters; what is stored then holds no NUL.
+     */
+    @org.junit.jupiter.api.Test
+    void malformedUtf8IsRefusedOrNeverStoredAsNul() throws Exception {
+        boolean behindGateway = getClass().getClassLoader()
+                .getResource("io/quarkus/amazon/lambda/http/LambdaHttpHandler.class") != null;
+        byte[] head = "{\"userId\":\"u\",\"event\":\"a".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = "b\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82}}) {
+            byte[] body = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(bad, 0, body, head.length, bad.length);
+            System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+            // sent as these very bytes (RestAssured would re-encode them)
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI + ":"
+                            + io.restassured.RestAssured.port + "/v1/track"))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + dev.sluice.testing.SluiceTestServers.KEY)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (behindGateway) {
+                assertEquals(202, answer.statusCode(), answer.body());
+            } else {
+                assertEquals(400, answer.statusCode(), answer.body());
+                org.hamcrest.MatcherAssert.assertThat(answer.body(), containsString("{\"field\":\"body\",\"rule\":"
+                        + "\"must be well-formed UTF-8 (byte " + head.length + " is not)\"}"));
+            }
+        }
+        flush();
+        for (org.bson.Document stored : analytics().find()) {
+            String event = stored.getString("event");
+            assertEquals(-1, event.indexOf('\0'), "no NUL stored: " + event);
+            assertEquals(null, StrictJson.invalidText(com.fasterxml.jackson.databind.node.TextNode.valueOf(event),
+                    "event"), "valid Unicode stored: " + event);
+        }
+        // the user id limit is the same where stats are read
+        given().queryParam("userId", repeat("u", 256)).get("/api/user-stats").then().statusCode(200);
+        given().queryParam("userId", repeat("u", 257)).get("/api/user-stats").then().statusCode(400)
+                .body("problems[0].rule", containsString("1-256"));
     }
 
     @org.junit.jupiter.api.Test

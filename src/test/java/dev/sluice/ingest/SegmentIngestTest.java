@@ -99,6 +99,6 @@ class SegmentIngestTest extends PipelineTest {
     }
 
     private Document doc(String id) {
-        return analytics().find(new Document("_id", id)).first();
+        return analytics().find(new Document("_id.id", id)).first();
     }
 }

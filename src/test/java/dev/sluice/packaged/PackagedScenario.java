@@ -76,13 +76,13 @@ abstract class PackagedScenario {
 
         gateway().post("/internal/flush").then().statusCode(200).body("inserted", equalTo(3));
 
-        Document stored = db.getCollection("ai_usage").find(new Document("_id", "it-ai-1")).first();
+        Document stored = db.getCollection("ai_usage").find(new Document("_id.id", "it-ai-1")).first();
         assertEquals("u-it", stored.getString("userId"));
         assertEquals(20, stored.getInteger("outputTokens"));
         assertEquals(0.5, stored.getDouble("costUsd"));
         assertEquals(Date.from(Instant.parse("2026-01-02T03:04:05Z")), stored.getDate("timestamp"));
         assertEquals("v", stored.get("metadata", Document.class).getString("k"));
-        assertEquals("buy", db.getCollection("analytics").find(new Document("_id", "it-an-1")).first()
+        assertEquals("buy", db.getCollection("analytics").find(new Document("_id.id", "it-an-1")).first()
                 .get("properties", Document.class).getString("button"));
         assertEquals(2, db.getCollection("analytics").countDocuments());
 

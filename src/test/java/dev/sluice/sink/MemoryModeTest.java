@@ -58,7 +58,7 @@ class MemoryModeTest extends WriteModeContract {
         assertEquals(2, buffer.buffered());
         given().post("/internal/flush").then().statusCode(200);
         assertEquals(0, buffer.buffered());
-        assertEquals(2, aiUsage().countDocuments(new Document("_id", new Document("$in",
+        assertEquals(2, aiUsage().countDocuments(new Document("_id.id", new Document("$in",
                 List.of("mem-1", "mem-2")))));
     }
 }

@@ -45,6 +45,11 @@ public class FaultyQueue implements EventQueue {
     }
 
     @Override
+    public void deadLetter(String body, String reason) {
+        real.deadLetter(body, reason);
+    }
+
+    @Override
     public int replayDeadLetters(int max) {
         return real.replayDeadLetters(max);
     }

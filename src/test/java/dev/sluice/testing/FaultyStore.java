@@ -1,7 +1,9 @@
 package dev.sluice.testing;
 
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,10 @@ import dev.sluice.store.PreparedChunk;
 public class FaultyStore implements EventStore {
 
     private final EventStore real;
+    /** Events not stored for a reason outside them (as MongoDB over its quota): a later write stores them. */
     public volatile Set<String> rejectIds = Set.of();
+    /** Events MongoDB refuses for their content (as a schema validator would), with the refusal. */
+    public volatile Map<String, String> refuseContent = Map.of();
     public volatile CountDownLatch holdInsert;
     public volatile Runnable beforeInsert = () -> { };
     /** Stores the events, then answers as if MongoDB had become unreachable: the writer cannot know what is stored. */
@@ -50,22 +55,33 @@ public class FaultyStore implements EventStore {
                 Thread.currentThread().interrupt();
             }
         }
-        List<TrackedEvent> accepted = events.stream().filter(e -> !rejectIds.contains(e.id())).toList();
+        List<TrackedEvent> accepted = events.stream()
+                .filter(e -> !rejectIds.contains(e.id()) && !refuseContent.containsKey(e.id())).toList();
         InsertResult result = accepted.size() == events.size() ? real.insert(chunk)
                 : real.insert(kind, accepted, chunk.fold());
         if (loseAnswer) {
-            return InsertResult.allFailed(events.size());
+            return InsertResult.allFailed(events.size(), Map.of());
         }
         BitSet failed = new BitSet(events.size());
+        Map<Integer, String> rejected = new HashMap<>();
         int a = 0;
         for (int i = 0; i < events.size(); i++) {
-            if (rejectIds.contains(events.get(i).id())) {
+            String id = events.get(i).id();
+            if (rejectIds.contains(id)) {
                 failed.set(i);
-            } else if (result.failed().get(a++)) {
-                failed.set(i);
+            } else if (refuseContent.containsKey(id)) {
+                rejected.put(i, refuseContent.get(id));
+            } else {
+                if (result.failed().get(a)) {
+                    failed.set(i);
+                }
+                if (result.rejected().containsKey(a)) {
+                    rejected.put(i, result.rejected().get(a));
+                }
+                a++;
             }
         }
-        return new InsertResult(result.stored(), result.duplicates(), failed, result.storeUnavailable());
+        return new InsertResult(result.stored(), result.duplicates(), failed, rejected, result.storeUnavailable());
     }
 
     @Override
