@@ -62,8 +62,17 @@ public class StatsService {
     }
 
     public Served user(String userId) {
-        return metrics.read(StatsMetrics.Cache.USER_STATS, () -> serve(userKey + userId, userVersionKey + userId,
-                config.userTtl(), metrics.query(StatsMetrics.Cache.USER_STATS, () -> repository.userStats(userId))));
+        return metrics.read(StatsMetrics.Cache.USER_STATS, () -> serve(key(userKey, userId),
+                key(userVersionKey, userId), config.userTtl(),
+                metrics.query(StatsMetrics.Cache.USER_STATS, () -> repository.userStats(userId))));
+    }
+
+    /**
+     * A user's key under {@code prefix}: the user id after its length, so that no user id, whatever it contains, makes
+     * the key of another user's entry or of its lock ({@code <entry>:lock}): the length decides where the id ends.
+     */
+    static String key(String prefix, String userId) {
+        return prefix + userId.length() + ":" + userId;
     }
 
     public Served platform() {
@@ -84,8 +93,8 @@ public class StatsService {
         List<String> keys = new ArrayList<>(users.size());
         List<String> versions = new ArrayList<>(users.size());
         for (String user : users) {
-            keys.add(userKey + user);
-            versions.add(userVersionKey + user);
+            keys.add(key(userKey, user));
+            versions.add(key(userVersionKey, user));
         }
         List<String> bodies = new ArrayList<>(Collections.nCopies(users.size(), (String) null));
         int rewritten = 0;

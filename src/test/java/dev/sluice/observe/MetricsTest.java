@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -186,5 +188,22 @@ class MetricsTest extends PipelineTest {
                 .body(containsString("mongodb_driver_pool_checkedout"))
                 .body(containsString("mongodb_driver_pool_waitqueuesize"))
                 .body(containsString("mongodb_driver_commands_seconds_count"));
+    }
+
+    /** A method name a caller makes up is metered as {@code OTHER}: no series per name, however many are sent. */
+    @Test
+    void madeUpHttpMethodsShareOneSeries() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String method : List.of("M1", "M2", "BREW")) {
+            http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI
+                    + ":" + io.restassured.RestAssured.port + "/api/ai/usage"))
+                    .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        }
+        String scraped = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String method : List.of("M1", "M2", "BREW")) {
+            org.junit.jupiter.api.Assertions.assertFalse(scraped.contains("method=\"" + method + "\""), method);
+        }
+        org.hamcrest.MatcherAssert.assertThat(scraped, containsString("method=\"OTHER\""));
     }
 }

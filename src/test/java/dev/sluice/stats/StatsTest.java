@@ -3,6 +3,7 @@ package dev.sluice.stats;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,6 +147,28 @@ class StatsTest extends PipelineTest {
                 .body("totals.costUsd", equalTo(0.75f));
         userStats("s3").then().header("X-Cache", "HIT");
         userStats("s8").then().header("X-Cache", "MISS").body("totals.requests", equalTo(1));
+    }
+
+    /**
+     * No user id makes the key of another user's entry or lock: before, the entry of a user named {@code u1:lock} was
+     * {@code u1}'s recompute lock, so each of {@code u1}'s misses waited out the lock for five minutes.
+     */
+    @Test
+    void aUserIdNeverNamesAnotherUsersEntryOrLock() {
+        List<String> users = List.of("u1", "u1:lock", "2:u1", "1:u", "", ":", "lock", "u1:lock:lock", "7:u1:lock");
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (String user : users) {
+            String entry = StatsService.key("p:user-stats:", user);
+            assertTrue(keys.add(entry), entry);
+            assertTrue(keys.add(entry + ":lock"), entry + ":lock");
+            assertTrue(keys.add(StatsService.key("p:user-stats-version:", user)), user);
+        }
+        userStats("u1:lock").then().statusCode(200).header("X-Cache", "MISS");
+        String prefix = config.stats().keyPrefix();
+        assertTrue(redis.get().key().exists(prefix + "user-stats:7:u1:lock"), "the entry of user u1:lock");
+        assertFalse(redis.get().key().exists(prefix + "user-stats:2:u1:lock"), "u1's lock is free");
+        userStats("u1").then().statusCode(200).header("X-Cache", "MISS");
+        userStats("u1").then().statusCode(200).header("X-Cache", "HIT");
     }
 
     @Test
