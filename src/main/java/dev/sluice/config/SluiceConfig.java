@@ -83,6 +83,14 @@ public interface SluiceConfig {
         @WithDefault("2")
         int sendConcurrency();
 
+        /**
+         * How long an ingest call waits for its events to be on the queue; past it the call is answered 503 (the
+         * events may still arrive: a 503 means "not known to be queued", and a resend with the same ids never
+         * duplicates). An invocation never waits forever. Keep it below the ingest function's timeout (10 s).
+         */
+        @WithDefault("8s")
+        Duration sendTimeout();
+
         /** The Retry-After a client gets when the queue cannot be reached. */
         @WithDefault("5")
         int retryAfterSeconds();

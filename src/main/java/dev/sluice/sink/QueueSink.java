@@ -1,5 +1,6 @@
 package dev.sluice.sink;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,7 @@ public class QueueSink implements EventSink {
     private final GroupCommit<Call> groups;
     private final Timer sendTime;
     private final Counter sendFailures;
+    private final Duration sendTimeout;
 
     public QueueSink(EventQueue queue, MessageCodec codec, AcceptedLedger ledger, SluiceConfig config,
             MeterRegistry registry) {
@@ -52,6 +54,7 @@ public class QueueSink implements EventSink {
         this.ledger = ledger;
         this.groups = new GroupCommit<>("sluice-queue-send", config.queue().sendLinger(),
                 config.queue().sendConcurrency(), this::send);
+        this.sendTimeout = config.queue().sendTimeout();
         this.sendTime = Timer.builder("sluice.queue.send").description("Time to put an ingest call's events on the "
                 + "queue, waiting for its send group and retries of failed entries included").register(registry);
         this.sendFailures = Counter.builder("sluice.queue.send.failures")
@@ -67,6 +70,9 @@ public class QueueSink implements EventSink {
     public Uni<Void> accept(List<TrackedEvent> events) {
         long start = System.nanoTime();
         Uni<Void> sent = Uni.createFrom().completionStage(groups.submit(new Call(events, codec.pack(events))))
+                // whatever holds the send up, the call is answered
+                .ifNoItem().after(sendTimeout).failWith(() -> new QueueUnavailableException(
+                        "the queue did not take the events within " + sendTimeout.toMillis() + " ms", null))
                 .onFailure().transform(e -> {
                     sendFailures.increment();
                     return e instanceof QueueUnavailableException ? new SinkUnavailableException(e.getMessage(), e)

@@ -14,14 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A steady stream of tracking calls, as the web app sends them: single AI usage records, batches of five, and Segment
- * batches of five, each event with its own id, from ten users. A call that gets no answer (a timeout, a dropped
- * connection) is sent again with the same ids, as the web app and Segment's libraries do, up to three times; a 503 is
- * counted as rejected and not sent again (the harness keeps the client's retry out of the counts). It records every
- * id the service acknowledged with a 202.
+ * batches of five, each event with its own id, from ten users. It keeps the contract a client has with Sluice: a 202
+ * means stored exactly once; a 503 means "not known to be stored", so the call is sent again with the same ids after
+ * its Retry-After (at most a second here, to keep the run short), until it is acknowledged, which never duplicates;
+ * a call that gets no answer (a timeout, a dropped connection) is sent again likewise, up to three times. It records
+ * every id the service acknowledged with a 202, and every id it never did (the stream stopped first, or no answer).
  */
 final class EventStream implements AutoCloseable {
 
     private static final int ATTEMPTS = 3;
+    /** Resends of a call answered 503 at most: far longer than any outage of a fault plan. */
+    private static final int RESENDS_AFTER_503 = 600;
+    private static final long MAX_RETRY_AFTER_MILLIS = 1000;
 
     private final String name;
     private final int port;
@@ -30,6 +34,7 @@ final class EventStream implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final Set<String> unacknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -118,36 +123,55 @@ final class EventStream implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            if (attempt > 1) {
+        int noAnswer = 0;
+        boolean answered503 = false;
+        for (int resend = 0; resend <= RESENDS_AFTER_503 && noAnswer < ATTEMPTS; resend++) {
+            if (resend > 0) {
                 resent.addAndGet(ids.size());
             }
             HttpResponse<String> response;
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
+                noAnswer++;
                 onNoAnswer.run();
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
             if (response.statusCode() == 202) {
                 accepted.addAll(ids);
                 lastAccepted.set(System.nanoTime());
-            } else if (response.statusCode() == 503) {
-                rejected.addAndGet(ids.size());
-            } else {
+                return;
+            }
+            if (response.statusCode() != 503) {
                 refused.addAndGet(ids.size());
                 synchronized (refusals) {
                     if (refusals.size() < 5) {
                         refusals.add(response.statusCode() + " " + response.body());
                     }
                 }
+                return;
             }
-            return;
+            if (!answered503) {
+                answered503 = true;
+                rejected.addAndGet(ids.size());
+            }
+            if (!running) {
+                break; // the stream is stopping: the call stays unacknowledged
+            }
+            sleepNanos(retryAfterMillis(response) * 1_000_000);
         }
-        unanswered.addAndGet(ids.size());
+        if (noAnswer >= ATTEMPTS) {
+            unanswered.addAndGet(ids.size());
+        }
+        unacknowledged.addAll(ids);
+    }
+
+    private static long retryAfterMillis(HttpResponse<String> response) {
+        long seconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
+        return Math.min(MAX_RETRY_AFTER_MILLIS, seconds * 1000);
     }
 
     private String id(long seq, int item, List<String> ids) {
@@ -174,10 +198,16 @@ final class EventStream implements AutoCloseable {
         return accepted;
     }
 
+    /** Ids never acknowledged: not known to be stored (the service may have stored them, or not). */
+    Set<String> unacknowledged() {
+        return unacknowledged;
+    }
+
     long sent() {
         return sent.get();
     }
 
+    /** Events answered 503 at least once (then sent again until acknowledged). */
     long rejected() {
         return rejected.get();
     }

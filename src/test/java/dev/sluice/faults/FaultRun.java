@@ -252,7 +252,8 @@ public final class FaultRun {
         }
         long seconds = (System.nanoTime() - startedAt) / 1_000_000_000L;
         return new FaultReport(mode, plan.name(), stream.sent(), accepted.size(), stream.rejected(), stream.refused(),
-                stream.unanswered(), stream.resent(), stored, unacknowledged, Math.max(0, counted - inMongo.size()),
+                stream.unanswered(), stream.unacknowledged().size(), stream.resent(), stored, unacknowledged,
+                Math.max(0, counted - inMongo.size()),
                 Math.max(0, inMongo.size() - counted), accepted.size() - stored, kills, partial, replayed,
                 schedule.flushes, schedule.failed, seconds, stream.refusals());
     }

@@ -45,8 +45,12 @@ class FaultRunIT {
         assertTrue(r.rejected() > 0, "503s while the queue was down: " + r);
         assertEquals(0, r.refused(), "refused: " + r.refusals());
         assertEquals(0, r.unanswered());
-        assertEquals(r.sent(), r.accepted() + r.rejected());
-        assertEquals(0, r.storedUnacknowledged(), "stored though answered 503");
+        // the contract: a 202 is stored exactly once (above); a 503 is "not known to be stored", and the client's
+        // resend with the same ids is acknowledged once the queue is back, storing nothing twice. Only the call in
+        // progress when the stream stopped can be left unacknowledged, and only such events stored unacknowledged.
+        assertEquals(r.sent(), r.accepted() + r.unacknowledged());
+        assertTrue(r.unacknowledged() <= 5, "at most the events of the call in progress at the end: " + r);
+        assertTrue(r.storedUnacknowledged() <= r.unacknowledged(), "stored without being sent: " + r);
     }
 
     /** The design Sluice replaces: each SIGKILL loses what the buffer held, although it was acknowledged. */

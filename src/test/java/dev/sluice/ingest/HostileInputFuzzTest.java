@@ -61,7 +61,10 @@ class HostileInputFuzzTest extends PipelineTest {
             "\"$set\"", "[\"a\",{\"$in\":[1]}]", "{}", "[]", "null", "true", "-1", "1e309", "-1e309",
             "123456789012345678901234567890", "-0.0", "0.1e-400", "\"\"", "\" \"", "\"\\u0000\"", "\"a\\u0000b\"",
             "\"\\ud800\"", "\"\\\\\"", "{\"a.b\":1}", "{\"$x\":{\"$y\":1}}", "{\"\":1}", "{\"\\u0000\":1}",
-            "\"2026-13-45T99:99:99Z\"", "\"1970-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "9007199254740993");
+            "\"2026-13-45T99:99:99Z\"", "\"1970-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "9007199254740993",
+            // times beyond MongoDB's dates (a flush that met one failed for 5 minutes, then dead-lettered others' events)
+            "\"-300000000-01-01T00:00:00Z\"", "\"+300000000-01-01T00:00:00Z\"", "\"0001-01-01T00:00:00Z\"",
+            "1764979200", "\"" + "u".repeat(257) + "\"");
 
     private final ObjectMapper mapper = new ObjectMapper();
     @TestHTTPResource("/")
@@ -132,6 +135,7 @@ class HostileInputFuzzTest extends PipelineTest {
         for (Document doc : all(analytics())) {
             assertTrue(doc.get("userId") instanceof String || doc.get("anonymousId") instanceof String, doc.toJson());
             assertSafeKeys(doc, doc.toJson());
+            assertStorable(doc, doc.toJson());
             stored++;
         }
         System.out.println("fuzz: " + ROUNDS + " requests, statuses " + statuses + ", accepted events "
@@ -143,12 +147,35 @@ class HostileInputFuzzTest extends PipelineTest {
 
     private static void assertValidAiUsage(Document doc) {
         String json = doc.toJson();
-        assertTrue(doc.get("userId") instanceof String u && !u.isBlank() && u.length() <= 128, json);
+        assertTrue(doc.get("userId") instanceof String u && !u.isBlank() && u.length() <= 256, json);
         assertTrue(doc.get("model") instanceof String m && !m.isBlank(), json);
         for (String field : List.of("inputTokens", "outputTokens")) {
             assertTrue(doc.get(field) instanceof Number n && n.longValue() >= 0, field + ": " + json);
         }
         assertSafeKeys(doc, json);
+        assertStorable(doc, json);
+    }
+
+    /** Within MongoDB's limits and Sluice's time rule: nesting at most 100 levels, times within years of now. */
+    private static void assertStorable(Document doc, String json) {
+        assertTrue(depth(doc) <= 100, "nesting of " + json);
+        java.time.Instant now = java.time.Instant.now();
+        for (String field : List.of("timestamp", "sentAt")) {
+            if (doc.get(field) instanceof java.util.Date at) {
+                assertTrue(at.toInstant().isAfter(now.minus(java.time.Duration.ofDays(3651)))
+                        && at.toInstant().isBefore(now.plus(java.time.Duration.ofMinutes(6))), field + " of " + json);
+            }
+        }
+    }
+
+    private static int depth(Object value) {
+        if (value instanceof Document doc) {
+            return 1 + doc.values().stream().mapToInt(HostileInputFuzzTest::depth).max().orElse(0);
+        }
+        if (value instanceof List<?> list) {
+            return 1 + list.stream().mapToInt(HostileInputFuzzTest::depth).max().orElse(0);
+        }
+        return 0;
     }
 
     /** Every key in a stored document, at any depth, is data: no operator, no path. */
@@ -172,6 +199,11 @@ class HostileInputFuzzTest extends PipelineTest {
         all.add((r, body) -> utf8(setField(r, body, "\"" + "x".repeat(1 + r.nextInt(300_000)) + "\"")));
         all.add((r, body) -> utf8(setField(r, body, "[".repeat(2000) + "]".repeat(2000))));
         all.add((r, body) -> utf8(setField(r, body, "{\"a\":".repeat(500) + "1" + "}".repeat(500))));
+        // nesting around the limits: 64 levels accepted per body, MongoDB's 100 per document
+        all.add((r, body) -> {
+            int levels = 55 + r.nextInt(60);
+            return utf8(setField(r, body, "{\"a\":".repeat(levels) + "1" + "}".repeat(levels)));
+        });
         // the text itself broken
         all.add((r, body) -> utf8(body.substring(0, r.nextInt(body.length() + 1))));
         all.add((r, body) -> {
@@ -186,7 +218,8 @@ class HostileInputFuzzTest extends PipelineTest {
             int at = r.nextInt(b.length + 1);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.write(b, 0, at);
-            byte[][] invalid = {{(byte) 0xC3, 0x28}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {0}};
+            byte[][] invalid = {{(byte) 0xC3, 0x28}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {0},
+                    {(byte) 0xC0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}};
             out.writeBytes(invalid[r.nextInt(invalid.length)]);
             out.write(b, at, b.length - at);
             return out.toByteArray();
