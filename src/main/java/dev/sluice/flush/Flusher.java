@@ -328,14 +328,20 @@ public class Flusher {
     /**
      * Sends each event MongoDB can never store as it is to the dead-letter queue alone, with a reason naming the event
      * and the rule, so that the other events of its message are stored and the message deleted in this flush (before,
-     * the message came back until SQS dead-lettered it whole, other users' events with it). An event whose dead
-     * letter cannot be sent keeps its message in the queue ({@code keep}). Returns the events dead-lettered.
+     * the message came back until SQS dead-lettered it whole, other users' events with it). A message that stays in
+     * the queue anyway ({@code keep}: some of its events failed for a reason outside them) keeps its unstorable events
+     * too, for the flush that deletes it, so that each is dead-lettered once. An event whose dead letter cannot be sent
+     * keeps its message in the queue. Returns the events dead-lettered.
      */
     private int deadLetterAlone(Unpacked round, Map<Integer, String> rejected, BitSet keep) {
+        BitSet keptAnyway = (BitSet) keep.clone();
         int sent = 0;
         for (Map.Entry<Integer, String> entry : rejected.entrySet()) {
             TrackedEvent event = round.events().get(entry.getKey());
             int message = round.owner().get(entry.getKey());
+            if (keptAnyway.get(message)) {
+                continue;
+            }
             String reason = PoisonMessageException.rejected(event.kind().wireName(), event.id(), event.userId(),
                     entry.getValue());
             try {

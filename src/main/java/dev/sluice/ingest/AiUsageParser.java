@@ -78,14 +78,8 @@ public class AiUsageParser {
         for (ConstraintViolation<AiUsageRecord> v : validator.validate(r)) {
             problems.add(new Problem(index, v.getPropertyPath().toString(), v.getMessage()));
         }
-        Instant timestamp = now;
-        if (r.timestamp() != null && !r.timestamp().isNull()) {
-            timestamp = r.timestamp().isTextual()
-                    ? times.parse(r.timestamp().textValue(), now, index, "timestamp", problems) : null;
-            if (timestamp == null && !r.timestamp().isTextual()) {
-                problems.add(new Problem(index, "timestamp", EventTimes.FORMAT_RULE));
-            }
-        }
+        Instant timestamp = r.timestamp() == null || r.timestamp().isNull() ? now
+                : times.parse(r.timestamp(), now, index, "timestamp", problems);
         if (r.metadata() != null && json.serializedSize(r.metadata()) > limits.maxMetadataBytes()) {
             problems.add(new Problem(index, "metadata",
                     "must be at most " + limits.maxMetadataBytes() + " bytes as JSON"));

@@ -6,6 +6,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.sluice.config.SluiceConfig;
 
 /**
@@ -28,11 +30,15 @@ final class EventTimes {
         this.maxAge = limits.maxEventAge();
     }
 
-    /** The instant of {@code text}, or null with the problem added to {@code problems}. */
-    Instant parse(String text, Instant now, Integer index, String field, List<Problem> problems) {
+    /** The instant of a time field's value, or null with the problem added to {@code problems}. */
+    Instant parse(JsonNode value, Instant now, Integer index, String field, List<Problem> problems) {
+        if (!value.isTextual()) { // a number of seconds or millis is ambiguous: the documented form only
+            problems.add(new Problem(index, field, FORMAT_RULE));
+            return null;
+        }
         Instant at;
         try {
-            at = OffsetDateTime.parse(text).toInstant();
+            at = OffsetDateTime.parse(value.textValue()).toInstant();
         } catch (DateTimeParseException e) {
             problems.add(new Problem(index, field, FORMAT_RULE));
             return null;

@@ -242,11 +242,9 @@ public class SegmentParser {
             if (v == null || v.isNull()) {
                 continue;
             }
-            Instant at = v.isTextual() ? times.parse(v.textValue(), now, index, field, problems) : null;
+            Instant at = times.parse(v, now, index, field, problems);
             if (at != null) {
                 dates.put(field, at);
-            } else if (!v.isTextual()) {
-                problems.add(new Problem(index, field, EventTimes.FORMAT_RULE));
             }
         }
         return dates;

@@ -9,8 +9,9 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 /**
  * Defaults for running on AWS Lambda, where {@code AWS_LAMBDA_FUNCTION_NAME} is set: JSON logs, one EMF metrics
  * line per invocation, and a Redis pool of one connection (an environment serves one invocation at a time, whose
- * Redis commands follow each other; the infrastructure's Redis budget counts one connection per environment). They rank above {@code application.properties} and below environment variables and system
- * properties, so a deployment can still turn either off ({@code SLUICE_METRICS_EMF=false}).
+ * Redis commands follow each other; the infrastructure's Redis budget counts one connection per environment). They
+ * rank above {@code application.properties} and below environment variables and system properties, so a deployment
+ * can still turn either off ({@code SLUICE_METRICS_EMF=false}).
  */
 public class LambdaDefaults implements ConfigSource {
 

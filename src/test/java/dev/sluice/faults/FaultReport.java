@@ -24,8 +24,8 @@ import java.util.List;
  * @param deadLettered messages found in the dead-letter queue at the end and replayed
  */
 public record FaultReport(String mode, String plan, long sent, long accepted, long rejected, long refused,
-        long unanswered, long unacknowledged, long resent, long stored, long storedUnacknowledged, long duplicated, long uncounted,
-        long lost, int kills, int partialKills, int deadLettered, int flushes, int failedFlushes, long seconds,
+        long unanswered, long unacknowledged, long resent, long stored, long storedUnacknowledged, long duplicated,
+        long uncounted, long lost, int kills, int partialKills, int deadLettered, int flushes, int failedFlushes, long seconds,
         List<String> refusals) {
 
     static String markdown(List<FaultReport> reports) {

@@ -137,6 +137,36 @@ class FlushIsolationTest extends PipelineTest {
         assertEquals(9, aiUsage().countDocuments());
     }
 
+    /**
+     * A message that stays queued anyway (another of its events failed for a reason outside it, MongoDB over its
+     * quota, say) keeps its unstorable event too: that is dead-lettered once, by the flush that deletes the message,
+     * not at every redelivery.
+     */
+    @Test
+    void anUnstorableEventOfAMessageThatStaysQueuedIsDeadLetteredOnceWhenTheMessageIsDone() throws Exception {
+        FaultyStore faultyStore = new FaultyStore(store);
+        faultyStore.rejectIds = Set.of("later-1");
+        Flusher faulty = new Flusher(queue, codec, new BulkWriter(faultyStore), faultyStore, rollups, metrics, config);
+        queue.send(codec.pack(List.of(valid("later-1", "alice"),
+                event("bad-1", "mallory", "+300000000-01-01T00:00:00Z"), valid("fine-1", "bob"))));
+
+        FlushReport first = faulty.flush();
+        assertEquals(1, first.failed());
+        assertEquals(0, first.rejected(), "kept with its message");
+        assertEquals(0, first.deleted());
+        assertEquals(0, depth(config.queue().dlqUrl()));
+
+        faultyStore.rejectIds = Set.of(); // the cause is gone
+        Thread.sleep(2_300); // the visibility timeout of the tests
+        FlushReport second = faulty.flush();
+        assertEquals(1, second.inserted());
+        assertEquals(1, second.duplicates());
+        assertEquals(1, second.rejected());
+        assertEquals(1, second.deleted());
+        assertEquals(1, depth(config.queue().dlqUrl()));
+        assertEquals(0, depth(config.queue().url()));
+    }
+
     private static String reasonOf(List<Message> dead, String id) {
         return dead.stream().map(m -> m.messageAttributes().get(SqsEventQueue.DLQ_REASON).stringValue())
                 .filter(r -> r.contains(" " + id + " ")).findFirst().orElse("");

@@ -63,7 +63,8 @@ class AiUsageIngestTest extends PipelineTest {
         assertEquals(3, report.inserted());
         assertEquals(1, report.messages(), "one request is packed into one message");
         List<Document> stored = all(aiUsage());
-        assertEquals(new java.util.TreeSet<>(ids), new java.util.TreeSet<>(stored.stream().map(d -> d.get("_id", Document.class).getString("id")).toList()));
+        assertEquals(new java.util.TreeSet<>(ids), new java.util.TreeSet<>(stored.stream()
+                .map(d -> d.get("_id", Document.class).getString("id")).toList()));
         Document second = aiUsage().find(new Document("_id.id", ids.get(1))).first();
         assertEquals("m2", second.get("model"));
         assertEquals(3L, ((Number) second.get("inputTokens")).longValue());

@@ -25,16 +25,6 @@ class FunctionConnectionsIT extends RoleConnectionsScenario {
         FunctionProcess function = new FunctionProcess("connections-" + role, config,
                 Map.of("SLUICE_ROLE", role, "AWS_LAMBDA_FUNCTION_NAME", "sluice-" + role));
         function.start();
-        return new Instance() {
-            @Override
-            public int port() {
-                return function.gatewayPort();
-            }
-
-            @Override
-            public void close() {
-                function.close();
-            }
-        };
+        return Instance.of(function.gatewayPort(), function::close);
     }
 }

@@ -58,6 +58,20 @@ abstract class RoleConnectionsScenario {
         /** Stops it as its platform does (SIGTERM), and waits until it has. */
         @Override
         void close();
+
+        static Instance of(int port, Runnable stop) {
+            return new Instance() {
+                @Override
+                public int port() {
+                    return port;
+                }
+
+                @Override
+                public void close() {
+                    stop.run();
+                }
+            };
+        }
     }
 
     /** {@code lambda} or {@code server}: the prefix of the measurements. */

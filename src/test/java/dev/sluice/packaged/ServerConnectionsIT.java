@@ -36,16 +36,6 @@ class ServerConnectionsIT extends RoleConnectionsScenario {
         ServerProcess server = new ServerProcess(JAR, "connections-" + role, withRole);
         server.awaitFirstServed(HttpClient.newHttpClient(),
                 HttpRequest.newBuilder(URI.create("http://localhost/q/health/live")).GET());
-        return new Instance() {
-            @Override
-            public int port() {
-                return server.port();
-            }
-
-            @Override
-            public void close() {
-                server.close();
-            }
-        };
+        return Instance.of(server.port(), server::close);
     }
 }

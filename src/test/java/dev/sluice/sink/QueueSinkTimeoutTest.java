@@ -39,7 +39,8 @@ class QueueSinkTimeoutTest {
         Map<String, Object> queueSettings = Map.of("sendLinger", Duration.ZERO, "sendConcurrency", 2,
                 "sendTimeout", Duration.ofMillis(200), "maxMessageBytes", 245_760);
         SluiceConfig.Queue queue = (SluiceConfig.Queue) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {SluiceConfig.Queue.class}, (proxy, method, args) -> queueSettings.get(method.getName()));
+                new Class<?>[] {SluiceConfig.Queue.class},
+                (proxy, method, args) -> queueSettings.get(method.getName()));
         SluiceConfig config = (SluiceConfig) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {SluiceConfig.class}, (proxy, method, args) -> queue);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
