@@ -25,14 +25,14 @@ import java.util.List;
  */
 public record FaultReport(String mode, String plan, long sent, long accepted, long rejected, long refused,
         long unanswered, long unacknowledged, long resent, long stored, long storedUnacknowledged, long duplicated,
-        long uncounted, long lost, int kills, int partialKills, int deadLettered, int flushes, int failedFlushes, long seconds,
-        List<String> refusals) {
+        long uncounted, long lost, int kills, int partialKills, int deadLettered, int flushes, int failedFlushes,
+        long seconds, List<String> refusals) {
 
     static String markdown(List<FaultReport> reports) {
         StringBuilder out = new StringBuilder();
         out.append("| mode | plan | sent | accepted | answered 503 (then resent) | other 4xx/5xx | unanswered | "
-                + "never acknowledged | stored | stored, unacknowledged | duplicated | lost | SIGKILLs (after part of a "
-                + "flush was stored) | dead-lettered, replayed | flushes (failed) | seconds |\n");
+                + "never acknowledged | stored | stored, unacknowledged | duplicated | lost | SIGKILLs (after part "
+                + "of a flush was stored) | dead-lettered, replayed | flushes (failed) | seconds |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (FaultReport r : reports) {
             out.append("| ").append(r.mode).append(" | ").append(r.plan).append(" | ").append(r.sent).append(" | ")

@@ -53,7 +53,8 @@ class QueueSinkTimeoutTest {
             SinkUnavailableException e = assertThrows(SinkUnavailableException.class,
                     () -> sink.accept(List.of(event)).await().atMost(Duration.ofSeconds(30)));
             assertTrue(e.getMessage().contains("within 200 ms"), e.getMessage());
-            org.junit.jupiter.api.Assertions.assertEquals(1, registry.get("sluice.queue.send.failures").counter().count());
+            org.junit.jupiter.api.Assertions.assertEquals(1,
+                    registry.get("sluice.queue.send.failures").counter().count());
         } finally {
             never.countDown();
             sink.stop();

@@ -38,15 +38,18 @@ abstract class WriteModeContract extends PipelineTest {
         makeStored();
 
         assertEquals(List.of(
-                new Document("_id", new Document("user", "u1").append("id", "wm-1")).append("userId", "u1").append("model", "gpt").append("provider", "openai")
+                new Document("_id", new Document("user", "u1").append("id", "wm-1")).append("userId", "u1")
+                        .append("model", "gpt").append("provider", "openai")
                         .append("inputTokens", 10).append("outputTokens", 20).append("costUsd", 0.5)
                         .append("feature", "chat").append("timestamp", date("2025-01-01T00:00:00Z"))
                         .append("metadata", new Document("a", 1).append("b", java.util.Arrays.asList(true, null, "x"))),
-                new Document("_id", new Document("user", "u2").append("id", "wm-2")).append("userId", "u2").append("model", "claude")
+                new Document("_id", new Document("user", "u2").append("id", "wm-2")).append("userId", "u2")
+                        .append("model", "claude")
                         .append("inputTokens", 3_000_000_000L).append("outputTokens", 0)
                         .append("timestamp", date("2025-01-01T00:00:01Z"))),
                 withoutServerFields(all(aiUsage())));
-        assertEquals(List.of(new Document("_id", new Document("user", "u1").append("id", "wm-3")).append("type", "track").append("userId", "u1")
+        assertEquals(List.of(new Document("_id", new Document("user", "u1").append("id", "wm-3"))
+                .append("type", "track").append("userId", "u1")
                 .append("event", "Signed Up")
                 .append("properties", new Document("plan", "pro").append("\uFF04x", 1.25))
                 .append("context", new Document("ip", "203.0.113.9"))

@@ -34,7 +34,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
     private static FaultProxy redisProxy;
     private static Map<String, String> config;
     private static String directMongoUri;
-    /** The parts of the MongoDB URI around its host: the user info, and the path and options with a direct connection. */
+    /** The parts of the MongoDB URI around its host: the user info; the path and options, connecting directly. */
     private static String mongoUserInfo;
     private static String mongoRest;
     private static String sqsEndpoint;
