@@ -138,6 +138,17 @@ class AuthTest extends PipelineTest {
                 .queryParam("userId", "someone-else").get("/api/user-stats").then().statusCode(401);
     }
 
+    /** The web app's RSA and EC keys are both valid at once (a JWKS with both), so it can move from one to the other. */
+    @Test
+    void rs256AndEs256TokensAreBothValid() {
+        given().header("Authorization", "Bearer " + TestTokens.es256ForUser("ec-user", Duration.ofMinutes(5)))
+                .get("/api/user-stats").then().statusCode(200).body("userId", equalTo("ec-user"));
+        given().header("Authorization", "Bearer " + TestTokens.forUser("rsa-user", Duration.ofMinutes(5)))
+                .get("/api/user-stats").then().statusCode(200).body("userId", equalTo("rsa-user"));
+        given().header("Authorization", "Bearer " + TestTokens.es256ForUser("ec-user", Duration.ofMinutes(-5)))
+                .get("/api/user-stats").then().statusCode(401); // expired
+    }
+
     @Test
     void platformStatsTakeAServiceKey() {
         given().header("Authorization", "Bearer " + SluiceTestServers.KEY).get("/api/platform-stats").then()

@@ -107,7 +107,7 @@ public class SluiceTestServers implements QuarkusTestResourceLifecycleManager {
         c.put("sluice.auth.write-keys", KEY + "," + ROTATED_WRITE_KEY);
         c.put("sluice.auth.admin-keys", KEY);
         c.put("sluice.auth.service-keys", KEY);
-        c.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyFile().toUri().toString());
+        c.put("mp.jwt.verify.publickey.location", TestTokens.jwksFile().toUri().toString());
         c.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
         config = Map.copyOf(c);
         return config;

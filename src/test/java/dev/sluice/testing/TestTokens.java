@@ -2,83 +2,134 @@ package dev.sluice.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
+import java.security.Key;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 
+import org.jose4j.jwk.EcJwkGenerator;
+import org.jose4j.jwk.EllipticCurveJsonWebKey;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwk.RsaJwkGenerator;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.keys.EllipticCurves;
+import org.jose4j.lang.JoseException;
+
 /**
- * Signs JWTs the way the web app will (RS256, subject = user id, issuer, expiry) with a key pair made for the test
- * run; the application verifies them against the public key written to a file ({@code mp.jwt.verify.publickey.*}).
+ * Signs JWTs the way the web app will (subject = user id, issuer, expiry), RS256 or ES256, with keys made for the test
+ * run, through jose4j (the library smallrye-jwt verifies with). The application verifies them against the public keys
+ * in a JWKS file, both at once ({@code mp.jwt.verify.publickey.algorithm=RS256,ES256}), or a PEM file of the RSA key.
  */
 public final class TestTokens {
 
     public static final String ISSUER = "https://app.sluice.test";
-    private static final KeyPair KEYS = generate();
+    private static final RsaJsonWebKey RSA = rsa("rsa-1");
+    private static final EllipticCurveJsonWebKey EC = ec("ec-1");
+    private static Path jwksFile;
     private static Path publicKeyFile;
 
     private TestTokens() {
     }
 
-    private static KeyPair generate() {
+    private static RsaJsonWebKey rsa(String kid) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
+            RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
+            key.setKeyId(kid);
+            return key;
+        } catch (JoseException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The public key as a PEM file, written once. */
-    static synchronized Path publicKeyFile() {
+    private static EllipticCurveJsonWebKey ec(String kid) {
+        try {
+            EllipticCurveJsonWebKey key = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+            key.setKeyId(kid);
+            return key;
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Both public keys as a JWKS file, as a web app publishes them, written once. */
+    static synchronized Path jwksFile() {
+        if (jwksFile == null) {
+            jwksFile = write("sluice-test-jwks", ".json", new JsonWebKeySet(RSA, EC)
+                    .toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+        }
+        return jwksFile;
+    }
+
+    /** The RSA public key alone as a PEM file, written once. */
+    public static synchronized Path publicKeyFile() {
         if (publicKeyFile == null) {
-            try {
-                publicKeyFile = Files.createTempFile("sluice-test-jwt", ".pem");
-                publicKeyFile.toFile().deleteOnExit();
-                Files.writeString(publicKeyFile, "-----BEGIN PUBLIC KEY-----\n"
-                        + Base64.getMimeEncoder().encodeToString(KEYS.getPublic().getEncoded())
-                        + "\n-----END PUBLIC KEY-----\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            publicKeyFile = write("sluice-test-jwt", ".pem", "-----BEGIN PUBLIC KEY-----\n"
+                    + Base64.getMimeEncoder().encodeToString(RSA.getPublicKey().getEncoded())
+                    + "\n-----END PUBLIC KEY-----\n");
         }
         return publicKeyFile;
     }
 
-    /** A token for a user, valid for the given time (negative: already expired). */
-    public static String forUser(String userId, Duration validFor) {
-        return sign(userId, ISSUER, validFor, KEYS);
+    private static Path write(String prefix, String suffix, String content) {
+        try {
+            Path file = Files.createTempFile(prefix, suffix);
+            file.toFile().deleteOnExit();
+            Files.writeString(file, content);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** A token with the right shape signed by another key. */
+    /** An RS256 token for a user, valid for the given time (negative: already expired). */
+    public static String forUser(String userId, Duration validFor) {
+        return sign(userId, ISSUER, validFor, RSA.getPrivateKey(), RSA.getKeyId(),
+                AlgorithmIdentifiers.RSA_USING_SHA256);
+    }
+
+    /** An ES256 token for a user, signed by the EC key. */
+    public static String es256ForUser(String userId, Duration validFor) {
+        return sign(userId, ISSUER, validFor, EC.getPrivateKey(), EC.getKeyId(),
+                AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
+    }
+
+    /** A token with the right shape and key id, signed by another key. */
     public static String forged(String userId) {
-        return sign(userId, ISSUER, Duration.ofMinutes(5), generate());
+        RsaJsonWebKey other = rsa(RSA.getKeyId());
+        return sign(userId, ISSUER, Duration.ofMinutes(5), other.getPrivateKey(), other.getKeyId(),
+                AlgorithmIdentifiers.RSA_USING_SHA256);
     }
 
     /** A token of another issuer. */
     public static String otherIssuer(String userId) {
-        return sign(userId, "https://elsewhere.test", Duration.ofMinutes(5), KEYS);
+        return sign(userId, "https://elsewhere.test", Duration.ofMinutes(5), RSA.getPrivateKey(), RSA.getKeyId(),
+                AlgorithmIdentifiers.RSA_USING_SHA256);
     }
 
-    private static String sign(String subject, String issuer, Duration validFor, KeyPair keys) {
-        Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+    private static String sign(String subject, String issuer, Duration validFor, Key key, String kid,
+            String algorithm) {
+        JwtClaims claims = new JwtClaims();
+        claims.setSubject(subject);
+        claims.setIssuer(issuer);
         long now = Instant.now().getEpochSecond();
-        String header = url.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = url.encodeToString(("{\"sub\":\"" + subject + "\",\"iss\":\"" + issuer + "\",\"iat\":" + now
-                + ",\"exp\":" + (now + validFor.toSeconds()) + "}").getBytes(StandardCharsets.UTF_8));
+        claims.setIssuedAt(NumericDate.fromSeconds(now));
+        claims.setExpirationTime(NumericDate.fromSeconds(now + validFor.toSeconds()));
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setKey(key);
+        jws.setKeyIdHeaderValue(kid);
+        jws.setAlgorithmHeaderValue(algorithm);
+        jws.setHeader("typ", "JWT");
         try {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(keys.getPrivate());
-            rsa.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
-            return header + "." + claims + "." + url.encodeToString(rsa.sign());
-        } catch (GeneralSecurityException e) {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
             throw new IllegalStateException(e);
         }
     }
