@@ -242,7 +242,7 @@ class PackagedBench {
                         databases.forEach(PackagedBench::forget);
                         CpuMeter.awaitQuiet(others, Duration.ofSeconds(10));
                         int port = running.get(mode).port();
-                        double requestsBefore = metric(port, SQS_SENDS);
+                        double requestsBefore = metric(running.get(mode), SQS_SENDS);
                         CpuMeter cpu = new CpuMeter(running.get(mode).handle());
                         cpu.begin();
                         Map<String, Duration> serverThreads = CpuMeter.byThread(running.get(mode).handle());
@@ -253,7 +253,7 @@ class PackagedBench {
                         record(switchesPerEvent, key, cpu.serverSwitchesPerEvent(result.events()));
                         record(results, key, result);
                         record(sqsPerThousand, key,
-                                1000 * (metric(port, SQS_SENDS) - requestsBefore) / result.events());
+                                1000 * (metric(running.get(mode), SQS_SENDS) - requestsBefore) / result.events());
                         // each round in the log, to pair modes measured back to back
                         System.out.printf("round %d %s: %.0f events/s, p99 %.2f ms, CPU per event %s; server CPU by "
                                 + "thread (ms) %s%n", round, key, result.eventsPerSecond(),
@@ -562,9 +562,10 @@ class PackagedBench {
     }
 
     /** A value of the server's Prometheus metrics ({@code /q/metrics}), 0 when absent. */
-    private static double metric(int port, String name) {
+    private static double metric(ServerProcess server, String name) {
         try {
-            String text = Load.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+            String text = Load.HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + server.operationsPort() + "/q/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -637,7 +638,7 @@ class PackagedBench {
                 // garbage collection after the fill, after the flush, the server's compiling), whichever is
                 // measured second
                 CpuMeter.awaitQuiet(all(server, others), Duration.ofSeconds(10));
-                double foldBefore = metric(server.port(), "sluice_rollup_fold_seconds_sum");
+                double foldBefore = metric(server, "sluice_rollup_fold_seconds_sum");
                 CpuMeter cpu = new CpuMeter(server.handle());
                 cpu.begin();
                 Map<String, Duration> serverThreads = CpuMeter.byThread(server.handle());
@@ -655,7 +656,7 @@ class PackagedBench {
                 compilingShares.add(100 * CpuMeter.compilingShare(serverThreads, server.handle()));
                 System.out.printf("flush round %d, server CPU by thread (ms): %s%n", round,
                         CpuMeter.byThreadSince(serverThreads, server.handle()));
-                double foldSeconds = metric(server.port(), "sluice_rollup_fold_seconds_sum") - foldBefore;
+                double foldSeconds = metric(server, "sluice_rollup_fold_seconds_sum") - foldBefore;
                 if (stored != BACKLOG) {
                     throw new IllegalStateException("the flush stored " + stored + " of " + BACKLOG);
                 }

@@ -26,6 +26,8 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    /** The management interface's port: health and metrics ({@code /q/*}) are served there, apart from the API. */
+    private final int operationsPort;
     private final long startedNanos;
 
     ServerProcess(String name, Map<String, String> config) {
@@ -42,6 +44,7 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: package the server first (./mvnw package -Dserver)");
         }
         this.port = freePort();
+        this.operationsPort = freePort();
         List<String> command = new ArrayList<>(Placement.serverPrefix());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String jvmArgs = System.getProperty("bench.server-jvm-args", "").replace("{name}", name);
@@ -50,6 +53,7 @@ public final class ServerProcess implements AutoCloseable {
         }
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.management.port=" + operationsPort);
         command.add("-jar");
         command.add(jar.toString());
         try {
@@ -66,17 +70,24 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** Where {@code /q/health} and {@code /q/metrics} are served. */
+    public int operationsPort() {
+        return operationsPort;
+    }
+
     ProcessHandle handle() {
         return process.toHandle();
     }
 
     /**
      * Sends {@code first} until it is answered 2xx and returns the milliseconds from the process start to that
-     * answer: the start-up time a user sees.
+     * answer: the start-up time a user sees. A {@code /q/} path goes to the operations port.
      */
     public double awaitFirstServed(HttpClient http, HttpRequest.Builder first) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        HttpRequest request = first.uri(URI.create("http://localhost:" + port + first.build().uri().getPath()))
+        String path = first.build().uri().getPath();
+        HttpRequest request = first.uri(URI.create("http://localhost:" + (path.startsWith("/q/") ? operationsPort : port)
+                + path))
                 .timeout(Duration.ofSeconds(30)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

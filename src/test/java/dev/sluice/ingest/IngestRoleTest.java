@@ -70,13 +70,13 @@ class IngestRoleTest extends PipelineTest {
         assertEquals(2, depth(config.queue().url()));
 
         // ready with the queue alone; MongoDB and Redis are not this role's, and are not contacted
-        given().get("/q/health/ready").then().statusCode(200)
+        operations().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'queue' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'mongodb' }.data.used", equalTo(false))
                 .body("checks.find { it.name == 'redis' }.data.used", equalTo(false));
         SluiceTestServers.sqsProxy().down();
         try {
-            given().get("/q/health/ready").then().statusCode(503)
+            operations().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'queue' }.status", equalTo("DOWN"));
         } finally {
             SluiceTestServers.sqsProxy().up();
@@ -84,7 +84,7 @@ class IngestRoleTest extends PipelineTest {
 
         given().post("/internal/flush").then().statusCode(404);
         given().get("/api/user-stats").then().statusCode(404);
-        given().get("/q/metrics").then().statusCode(200);
+        operations().get("/q/metrics").then().statusCode(200);
         Thread.sleep(500);
         assertEquals(0, OwnProxies.proxies.mongo().acceptedConnections(),
                 "no MongoDB connection from the ingest role, from before its start");

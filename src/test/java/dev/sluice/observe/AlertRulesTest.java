@@ -48,7 +48,7 @@ class AlertRulesTest extends PipelineTest {
                 .post("/api/ai/usage").then().statusCode(202);
         flush();
         given().queryParam("userId", "ar").get("/api/user-stats").then().statusCode(200);
-        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String scrape = operations().get("/q/metrics").then().statusCode(200).extract().asString();
         Set<String> used = new LinkedHashSet<>();
         Matcher m = Pattern.compile("sluice_[a-z_]+").matcher(AlertRules.render(config.alarms()));
         while (m.find()) {

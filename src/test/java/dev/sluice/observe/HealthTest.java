@@ -23,7 +23,7 @@ class HealthTest extends PipelineTest {
 
     @Test
     void everythingUpIsReady() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        operations().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(check("queue"), equalTo("UP")).body(check("mongodb"), equalTo("UP"))
                 .body(check("redis"), equalTo("UP"));
     }
@@ -38,15 +38,15 @@ class HealthTest extends PipelineTest {
             };
             proxy.down();
             try {
-                given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
+                operations().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                         .body(check(name), equalTo("DOWN"))
                         .body("checks.findAll { it.status == 'UP' }.name.size()", equalTo(2));
-                given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+                operations().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
             } finally {
                 proxy.up();
             }
         }
-        given().get("/q/health/ready").then().statusCode(200)
+        operations().get("/q/health/ready").then().statusCode(200)
                 .body("checks.name", hasItem("queue"));
     }
 }

@@ -175,7 +175,7 @@ class MetricsTest extends PipelineTest {
         track("{\"userId\":\"m1\",\"model\":\"x\",\"inputTokens\":1,\"outputTokens\":1}", 202);
         flush();
         given().queryParam("userId", "m1").get("/api/user-stats").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        operations().get("/q/metrics").then().statusCode(200)
                 .body(containsString("sluice_ingest_events_accepted_total{endpoint=\"ai_usage\""))
                 .body(containsString("sluice_flush_events_stored_total"))
                 .body(containsString("sluice_flush_failures_total{cause=\"store_unavailable\""))
@@ -200,7 +200,7 @@ class MetricsTest extends PipelineTest {
                     .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
         }
-        String scraped = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String scraped = operations().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String method : List.of("M1", "M2", "BREW")) {
             org.junit.jupiter.api.Assertions.assertFalse(scraped.contains("method=\"" + method + "\""), method);
         }

@@ -25,6 +25,6 @@ class FunctionConnectionsIT extends RoleConnectionsScenario {
         FunctionProcess function = new FunctionProcess("connections-" + role, config,
                 Map.of("SLUICE_ROLE", role, "AWS_LAMBDA_FUNCTION_NAME", "sluice-" + role));
         function.start();
-        return Instance.of(function.gatewayPort(), function::close);
+        return Instance.of(function.gatewayPort(), function.gatewayPort(), function::close);
     }
 }

@@ -55,15 +55,23 @@ abstract class RoleConnectionsScenario {
         /** Where HTTP requests reach it (for a Lambda function: the gateway in front of it). */
         int port();
 
+        /** Where its health and metrics are served: the server's management port, the function's gateway. */
+        int operationsPort();
+
         /** Stops it as its platform does (SIGTERM), and waits until it has. */
         @Override
         void close();
 
-        static Instance of(int port, Runnable stop) {
+        static Instance of(int port, int operationsPort, Runnable stop) {
             return new Instance() {
                 @Override
                 public int port() {
                     return port;
+                }
+
+                @Override
+                public int operationsPort() {
+                    return operationsPort;
                 }
 
                 @Override
@@ -127,7 +135,7 @@ abstract class RoleConnectionsScenario {
             // counted from before the process exists
             assertEquals(0, proxies.mongo().acceptedConnections());
             try (Instance instance = start(role, config)) {
-                traffic(role, instance.port());
+                traffic(role, instance.port(), instance.operationsPort());
                 // idle, as an instance between invocations
                 sleep(2000);
             }
@@ -139,10 +147,15 @@ abstract class RoleConnectionsScenario {
     }
 
     /** The calls of the role's routes, each answered as it should be. */
-    private static void traffic(String role, int port) {
-        call(port).get("/q/health/live").then().statusCode(200);
-        call(port).get("/q/health/ready").then().statusCode(200);
-        call(port).get("/q/metrics").then().statusCode(200);
+    private static void traffic(String role, int port, int operationsPort) {
+        call(operationsPort).get("/q/health/live").then().statusCode(200);
+        call(operationsPort).get("/q/health/ready").then().statusCode(200);
+        call(operationsPort).get("/q/metrics").then().statusCode(200);
+        if (operationsPort != port) {
+            // nobody reads them through the port that serves the API, with a key or without
+            call(port).get("/q/metrics").then().statusCode(404);
+            call(port).get("/q/health/ready").then().statusCode(404);
+        }
         boolean all = role.equals("all");
         if (all || role.equals("ingest")) {
             for (int i = 0; i < 5; i++) {

@@ -36,6 +36,6 @@ class ServerConnectionsIT extends RoleConnectionsScenario {
         ServerProcess server = new ServerProcess(JAR, "connections-" + role, withRole);
         server.awaitFirstServed(HttpClient.newHttpClient(),
                 HttpRequest.newBuilder(URI.create("http://localhost/q/health/live")).GET());
-        return Instance.of(server.port(), server::close);
+        return Instance.of(server.port(), server.operationsPort(), server::close);
     }
 }

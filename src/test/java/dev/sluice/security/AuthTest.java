@@ -111,7 +111,7 @@ class AuthTest extends PipelineTest {
                 .statusCode(200);
         given().post("/internal/loss-check").then().statusCode(401);
         given().queryParam("userId", "a1").post("/internal/cache/invalidate").then().statusCode(401);
-        given().get("/q/health/live").then().statusCode(200);
+        operations().get("/q/health/live").then().statusCode(200);
     }
 
     @Test

@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import org.bson.Document;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 
 import com.mongodb.client.MongoClient;
@@ -25,6 +27,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.restassured.RestAssured;
 import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.config.HeaderConfig;
+import io.restassured.specification.RequestSpecification;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -100,6 +103,19 @@ public abstract class PipelineTest {
 
     protected static List<Document> all(MongoCollection<Document> collection) {
         return collection.find().sort(Sorts.ascending("_id")).into(new ArrayList<>());
+    }
+
+    /**
+     * A request to the operational routes ({@code /q/health}, {@code /q/metrics}): the management port in the server
+     * build, which serves them apart from the API, the application's port otherwise.
+     */
+    protected static RequestSpecification operations() {
+        Config config = ConfigProvider.getConfig();
+        if (!config.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false)) {
+            return RestAssured.given();
+        }
+        return RestAssured.given().port(config.getOptionalValue("quarkus.management.test-port", Integer.class)
+                .orElse(9001));
     }
 
     protected FlushReport flush() {
