@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.elasticmq.NodeAddress;
+import org.elasticmq.server.ElasticMQServer;
+import org.elasticmq.server.config.ElasticMQServerConfig;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
@@ -18,6 +20,8 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import com.typesafe.config.ConfigFactory;
+
 import redis.embedded.RedisServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -29,8 +33,14 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The servers Sluice needs, run on loopback without installing anything: ElasticMQ for SQS, mongo-java-server for
- * MongoDB (in memory, or in an H2 file so data survives a restart) and a real redis-server (the binary shipped in the
- * embedded-redis jar). Used by the tests and by the local run; never part of a packaged artifact.
+ * MongoDB and a real redis-server (the binary shipped in the embedded-redis jar). Used by the tests and by the local
+ * run; never part of a packaged artifact.
+ *
+ * <p>In memory for the tests; with a data directory (the local run's {@code data/}) every one keeps what it holds
+ * across a stop and a restart, so an event answered 202 is stored after any restart, as on AWS: ElasticMQ keeps its
+ * messages in an H2 database ({@code elasticmq.mv.db}) and declares the local queues at start, MongoDB its data in
+ * an H2 file ({@code mongo.mv}), Redis an append-only file written at every command ({@code redis/}), which holds
+ * the loss check's ledger.
  */
 public final class EmbeddedServers implements AutoCloseable {
 
@@ -39,8 +49,11 @@ public final class EmbeddedServers implements AutoCloseable {
     public static final String REGION = "elasticmq";
     /** Receives before SQS moves a message to the dead-letter queue, as in the deployed stack. */
     public static final int MAX_RECEIVE_COUNT = 5;
+    /** The local run's queue; its dead-letter queue is {@code sluice-events-dlq}. */
+    public static final String LOCAL_QUEUE = "sluice-events";
 
     private SQSRestServer sqs;
+    private scala.Function0<?> durableSqs;
     private MongoServer mongo;
     private RedisServer redis;
     private int sqsPort;
@@ -55,34 +68,41 @@ public final class EmbeddedServers implements AutoCloseable {
      * already in use is taken to be a server of that kind already running (a previous start of the local run, or a
      * real one) and is left alone.
      *
-     * @param mongoData the H2 file for MongoDB's data, or {@code null} to keep it in memory
+     * @param data the directory that keeps their data across restarts, or {@code null} to keep it in memory
      */
-    public static EmbeddedServers start(int sqsPort, int mongoPort, int redisPort, Path mongoData) {
+    public static EmbeddedServers start(int sqsPort, int mongoPort, int redisPort, Path data) {
         EmbeddedServers servers = new EmbeddedServers();
         try {
+            Path dir = data == null ? null : Files.createDirectories(data.toAbsolutePath());
             servers.sqsPort = sqsPort == 0 ? freePort() : sqsPort;
             if (sqsPort >= 0 && !inUse(servers.sqsPort)) {
-                servers.sqs = SQSRestServerBuilder.withPort(servers.sqsPort).withInterface("127.0.0.1")
-                        .withServerAddress(new NodeAddress("http", "localhost", servers.sqsPort, ""))
-                        .withAWSAccountId(ACCOUNT).start();
-                servers.sqs.waitUntilStarted();
+                if (dir == null) {
+                    servers.sqs = SQSRestServerBuilder.withPort(servers.sqsPort).withInterface("127.0.0.1")
+                            .withServerAddress(new NodeAddress("http", "localhost", servers.sqsPort, ""))
+                            .withAWSAccountId(ACCOUNT).start();
+                    servers.sqs.waitUntilStarted();
+                } else {
+                    servers.durableSqs = durableSqs(servers.sqsPort, dir);
+                }
             }
             servers.mongoPort = mongoPort == 0 ? freePort() : mongoPort;
             if (mongoPort >= 0 && !inUse(servers.mongoPort)) {
-                MongoBackend backend;
-                if (mongoData == null) {
-                    backend = new MemoryBackend();
-                } else {
-                    Files.createDirectories(mongoData.toAbsolutePath().getParent());
-                    backend = new H2Backend(mongoData.toString());
-                }
+                MongoBackend backend = dir == null ? new MemoryBackend()
+                        : new H2Backend(dir.resolve("mongo.mv").toString());
                 servers.mongo = new MongoServer(backend);
                 servers.mongo.bind("127.0.0.1", servers.mongoPort);
             }
             servers.redisPort = redisPort == 0 ? freePort() : redisPort;
             if (redisPort >= 0 && !inUse(servers.redisPort)) {
-                servers.redis = RedisServer.newRedisServer().port(servers.redisPort).bind("127.0.0.1")
-                        .setting("save \"\"").setting("appendonly no").build();
+                var redis = RedisServer.newRedisServer().port(servers.redisPort).bind("127.0.0.1").setting("save \"\"");
+                if (dir == null) {
+                    redis.setting("appendonly no");
+                } else {
+                    Path redisDir = Files.createDirectories(dir.resolve("redis"));
+                    // every command on disk before it is answered: the ledger's counts survive any stop
+                    redis.setting("appendonly yes").setting("appendfsync always").setting("dir " + redisDir);
+                }
+                servers.redis = redis.build();
                 servers.redis.start();
             }
             return servers;
@@ -93,6 +113,27 @@ public final class EmbeddedServers implements AutoCloseable {
             servers.close();
             throw e;
         }
+    }
+
+    /**
+     * ElasticMQ with its messages in an H2 database under {@code dir} and the local queues declared in its
+     * configuration, so they exist from its start (before the first flush) and keep their messages across restarts.
+     */
+    private static scala.Function0<?> durableSqs(int port, Path dir) {
+        String config = """
+                node-address { protocol = http, host = localhost, port = %d, context-path = "" }
+                rest-sqs { enabled = true, bind-port = %d, bind-hostname = "127.0.0.1", sqs-limits = strict }
+                generate-node-address = false
+                aws { region = "%s", accountId = "%s" }
+                queues {
+                  %s { deadLettersQueue { name = "%s-dlq", maxReceiveCount = %d } }
+                  %s-dlq { }
+                }
+                messages-storage { enabled = true, uri = "jdbc:h2:%s" }
+                """.formatted(port, port, REGION, ACCOUNT, LOCAL_QUEUE, LOCAL_QUEUE, MAX_RECEIVE_COUNT, LOCAL_QUEUE,
+                dir.resolve("elasticmq").toString().replace('\\', '/'));
+        return new ElasticMQServer(new ElasticMQServerConfig(ConfigFactory.parseString(config)
+                .withFallback(ConfigFactory.load()))).start();
     }
 
     public String sqsEndpoint() {
@@ -163,6 +204,9 @@ public final class EmbeddedServers implements AutoCloseable {
         }
         if (sqs != null) {
             sqs.stopAndWait();
+        }
+        if (durableSqs != null) {
+            durableSqs.apply();
         }
     }
 
