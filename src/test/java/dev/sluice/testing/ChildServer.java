@@ -97,6 +97,15 @@ public final class ChildServer {
         // slf4j reaches JBoss LogManager here, unconfigured: mongo-java-server formatted a debug line of every
         // request, documents and all (40 % of its CPU in the flush benchmark), and ElasticMQ logged likewise
         LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
+        if (args[0].equals("local")) {
+            // the local run's servers, as LocalStackStartup starts them: local <data dir> <sqs> <mongo> <redis>
+            EmbeddedServers local = EmbeddedServers.start(Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), java.nio.file.Path.of(args[1]));
+            Runtime.getRuntime().addShutdownHook(new Thread(local::close));
+            System.out.println("listening " + args[2]);
+            System.out.flush();
+            Thread.currentThread().join();
+        }
         int port;
         if (args[0].equals("mongo")) {
             MongoServer server = new MongoServer(new MemoryBackend());
