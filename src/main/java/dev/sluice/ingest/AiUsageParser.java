@@ -3,7 +3,9 @@ package dev.sluice.ingest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
@@ -73,10 +75,17 @@ public class AiUsageParser {
         if (!item.isObject()) {
             throw new InvalidRequestException(new Problem(index, "item", "must be a JSON object"));
         }
-        AiUsageRecord r = json.bind(item, AiUsageRecord.class, index);
         int before = problems.size();
+        Set<String> unbound = new HashSet<>();
+        AiUsageRecord r = json.bind(item, AiUsageRecord.class, index, problems, unbound);
+        if (r == null) {
+            return null;
+        }
         for (ConstraintViolation<AiUsageRecord> v : validator.validate(r)) {
-            problems.add(new Problem(index, v.getPropertyPath().toString(), v.getMessage()));
+            String field = v.getPropertyPath().toString();
+            if (!unbound.contains(field)) { // already named: it did not bind
+                problems.add(new Problem(index, field, v.getMessage()));
+            }
         }
         Instant timestamp = r.timestamp() == null || r.timestamp().isNull() ? now
                 : times.parse(r.timestamp(), now, index, "timestamp", problems);

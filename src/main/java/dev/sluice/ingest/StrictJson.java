@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -200,21 +201,43 @@ public class StrictJson {
         return true;
     }
 
-    /** Binds one item to a type; a binding failure becomes the problem of that item. */
-    public <T> T bind(JsonNode item, Class<T> type, Integer index) {
-        try {
-            return mapper.treeToValue(item, type);
-        } catch (UnrecognizedPropertyException e) {
-            String field = fieldOf(e, e.getPropertyName());
-            // a key that is the empty string is named as JSON spells it
-            throw new InvalidRequestException(new Problem(index, field.isEmpty() || field.endsWith(".")
-                    ? field + "\"\"" : field, "unknown field"));
-        } catch (MismatchedInputException e) {
-            throw new InvalidRequestException(new Problem(index, fieldOf(e, "item"), typeRule(e.getTargetType())));
-        } catch (JsonProcessingException e) {
-            throw new InvalidRequestException(new Problem(index, fieldOf(e, "item"),
-                    "invalid value (" + e.getOriginalMessage() + ")"));
+    /**
+     * Binds one item to a type, naming every field that does not bind (an unknown field, a value of the wrong type):
+     * each is added to {@code problems} and left out, and the rest is bound, so that the caller's own checks name their
+     * problems too. Returns the item bound, those fields null, and adds their names to {@code unbound}; null when a
+     * problem cannot be put down to one field.
+     */
+    public <T> T bind(JsonNode item, Class<T> type, Integer index, List<Problem> problems, Set<String> unbound) {
+        JsonNode remaining = item;
+        while (true) {
+            try {
+                return mapper.treeToValue(remaining, type);
+            } catch (JsonProcessingException e) {
+                problems.add(bindingProblem(e, index));
+                String field = e instanceof JsonMappingException jme && !jme.getPath().isEmpty()
+                        ? jme.getPath().get(0).getFieldName() : null;
+                if (field == null || !remaining.has(field) || unbound.contains(field)) {
+                    return null;
+                }
+                unbound.add(field);
+                ObjectNode rest = remaining == item ? ((ObjectNode) item).deepCopy() : (ObjectNode) remaining;
+                rest.remove(field);
+                remaining = rest;
+            }
         }
+    }
+
+    private Problem bindingProblem(JsonProcessingException e, Integer index) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            String field = fieldOf(unknown, unknown.getPropertyName());
+            // a key that is the empty string is named as JSON spells it
+            return new Problem(index, field.isEmpty() || field.endsWith(".") ? field + "\"\"" : field,
+                    "unknown field");
+        }
+        if (e instanceof MismatchedInputException mismatched) {
+            return new Problem(index, fieldOf(mismatched, "item"), typeRule(mismatched.getTargetType()));
+        }
+        return new Problem(index, fieldOf(e, "item"), "invalid value (" + e.getOriginalMessage() + ")");
     }
 
     /** Size of a node as compact JSON, the measure of Segment's and the metadata limits. */

@@ -233,6 +233,25 @@ class RejectionTest extends PipelineTest {
                 .body("problems[0].rule", containsString("1-256"));
     }
 
+    /** One entry per problem, as the README says: a field that does not bind does not hide the others. */
+    @org.junit.jupiter.api.Test
+    void everyProblemOfAnItemIsNamed() {
+        given().contentType("application/json")
+                .body("{\"userId\":{\"$ne\":null},\"model\":\"m\",\"inputTokens\":-1,\"outputTokens\":2}")
+                .post(AI).then().statusCode(400)
+                .body("problems.field", org.hamcrest.Matchers.contains("userId", "inputTokens"))
+                .body("problems.rule", org.hamcrest.Matchers.contains(equalTo("must be a string"),
+                        containsString("greater than or equal to 0")));
+        given().contentType("application/json")
+                .body("{\"batch\":[" + OK_AI + ",{\"userId\":\"u\",\"tokens\":3,\"inputTokens\":\"5\","
+                        + "\"timestamp\":1764979200,\"metadata\":[1]}]}")
+                .post(AI).then().statusCode(400)
+                .body("problems.index", org.hamcrest.Matchers.everyItem(equalTo(1)))
+                .body("problems.field", org.hamcrest.Matchers.containsInAnyOrder("tokens", "inputTokens", "metadata",
+                        "model", "outputTokens", "timestamp"));
+        assertEquals(0, depth(config.queue().url()), "nothing may be queued");
+    }
+
     @org.junit.jupiter.api.Test
     void wrongContentTypeIs415() {
         given().contentType("text/plain").body(OK_AI).post(AI).then().statusCode(415)
