@@ -30,12 +30,39 @@ import org.jose4j.lang.JoseException;
 public final class TestTokens {
 
     public static final String ISSUER = "https://app.sluice.test";
-    private static final RsaJsonWebKey RSA = rsa("rsa-1");
-    private static final EllipticCurveJsonWebKey EC = ec("ec-1");
+    /**
+     * Where the run's keys are, private parts included. Quarkus loads test classes in more than one class loader (a
+     * profile's overrides are read in another than the test's), and each would make keys of its own: the first makes
+     * them and names the file in a system property, which every class loader shares.
+     */
+    private static final String KEYS_FILE = "sluice-test.jwt-keys";
+    private static final JsonWebKeySet KEYS = keys();
+    private static final RsaJsonWebKey RSA = (RsaJsonWebKey) KEYS.getJsonWebKeys().get(0);
+    private static final EllipticCurveJsonWebKey EC = (EllipticCurveJsonWebKey) KEYS.getJsonWebKeys().get(1);
     private static Path jwksFile;
     private static Path publicKeyFile;
 
     private TestTokens() {
+    }
+
+    private static JsonWebKeySet keys() {
+        synchronized (System.class) { // one lock for every class loader
+            try {
+                String file = System.getProperty(KEYS_FILE);
+                if (file != null) {
+                    return new JsonWebKeySet(Files.readString(Path.of(file)));
+                }
+                JsonWebKeySet keys = new JsonWebKeySet(rsa("rsa-1"), ec("ec-1"));
+                Path written = write("sluice-test.jwt-keys", ".json",
+                        keys.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
+                System.setProperty(KEYS_FILE, written.toString());
+                return keys;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (JoseException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     private static RsaJsonWebKey rsa(String kid) {

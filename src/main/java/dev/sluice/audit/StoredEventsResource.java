@@ -1,4 +1,4 @@
-package dev.sluice.store;
+package dev.sluice.audit;
 
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -11,9 +11,14 @@ import dev.sluice.event.EventKind;
 import dev.sluice.http.UserIdParam;
 import dev.sluice.ingest.InvalidRequestException;
 import dev.sluice.ingest.Problem;
+import dev.sluice.store.StoredEvents;
 import io.smallrye.common.annotation.Blocking;
 
-/** Internal: {@code GET /internal/events?userId=&kind=ai_usage|analytics&limit=20}, a user's newest stored events. */
+/**
+ * Internal: {@code GET /internal/events?userId=&kind=ai_usage|analytics&limit=20}, a user's newest stored events, to
+ * see what a flush wrote. Here beside the loss check, the other look at what was stored, so that {@code store} imports
+ * nothing above it.
+ */
 @Path("/internal/events")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking

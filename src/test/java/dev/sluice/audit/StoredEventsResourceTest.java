@@ -1,4 +1,4 @@
-package dev.sluice.store;
+package dev.sluice.audit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
