@@ -9,8 +9,8 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * Mints a user's JWT for the LOCAL run only, signed with the development key beside this file (its public half is
- * what the local run verifies; no deployment trusts it): {@code java src/local/dev-jwt/DevToken.java user-42}.
+ * Mints a user's JWT for the LOCAL run only, signed with the development key beside this file (its public half,
+ * {@code jwks.json}, is what the local run verifies; no deployment trusts it): {@code java src/local/dev-jwt/DevToken.java user-42}.
  * RS256, subject the user id, issuer {@code https://local.sluice.dev}, valid for an hour. Written with the JDK alone
  * (no JWT library) so that it runs as a single source file, with nothing to build; a web app signs its users' tokens
  * the same way, with its own key and usually a library.
@@ -34,7 +34,7 @@ public class DevToken {
                 .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
         Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
         long now = Instant.now().getEpochSecond();
-        String header = url.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String header = url.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"local-dev\"}".getBytes(StandardCharsets.UTF_8));
         String claims = url.encodeToString(("{\"sub\":\"" + json(args[0]) + "\",\"iss\":\"" + ISSUER + "\",\"iat\":"
                 + now + ",\"exp\":" + (now + 3600) + "}").getBytes(StandardCharsets.UTF_8));
         Signature rsa = Signature.getInstance("SHA256withRSA");

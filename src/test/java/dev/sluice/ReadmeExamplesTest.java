@@ -46,7 +46,7 @@ class ReadmeExamplesTest extends PipelineTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("sluice.auth.write-keys", "dev-write-key", "sluice.auth.admin-keys", "dev-admin-key",
                     "sluice.auth.service-keys", "dev-service-key",
-                    "mp.jwt.verify.publickey.location", "src/local/dev-jwt/public.pem",
+                    "mp.jwt.verify.publickey.location", "src/local/dev-jwt/jwks.json",
                     "mp.jwt.verify.issuer", "https://local.sluice.dev");
         }
     }

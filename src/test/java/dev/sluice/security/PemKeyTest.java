@@ -14,7 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** A web app that publishes one PEM key (not a JWKS) still works with both algorithms allowed. */
+/** A web app that publishes one PEM key (not a JWKS) names its algorithm, the default RS256. */
 @QuarkusTest
 @TestProfile(PemKeyTest.PemKey.class)
 class PemKeyTest extends PipelineTest {
@@ -22,7 +22,8 @@ class PemKeyTest extends PipelineTest {
     public static class PemKey implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.jwt.verify.publickey.location", TestTokens.publicKeyFile().toUri().toString());
+            return Map.of("mp.jwt.verify.publickey.location", TestTokens.publicKeyFile().toUri().toString(),
+                    "mp.jwt.verify.publickey.algorithm", "RS256");
         }
     }
 
