@@ -17,6 +17,7 @@ import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.flush.FlushReport;
 import dev.sluice.flush.Flusher;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.queue.MessageCodec;
 import dev.sluice.queue.PoisonMessageException;

@@ -13,8 +13,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 
-import dev.sluice.ingest.InvalidRequestException;
-import dev.sluice.ingest.Problem;
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
 
 /**
  * {@code POST /internal/loss-check?from=&to=}: the loss check over whole UTC minutes (default: the 24 hours ending a

@@ -8,9 +8,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.sluice.event.EventKind;
-import dev.sluice.http.UserIdParam;
-import dev.sluice.ingest.InvalidRequestException;
-import dev.sluice.ingest.Problem;
+import dev.sluice.api.UserIdParam;
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
 import dev.sluice.store.StoredEvents;
 import io.smallrye.common.annotation.Blocking;
 

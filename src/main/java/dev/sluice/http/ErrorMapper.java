@@ -11,14 +11,15 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.sluice.api.ErrorBody;
 import dev.sluice.cache.CacheUnavailableException;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.ingest.InvalidRequestException;
+import dev.sluice.api.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
 import dev.sluice.ingest.RateLimitedException;
 import dev.sluice.security.ForbiddenException;
 import dev.sluice.security.UnauthorizedException;
-import dev.sluice.ingest.Problem;
+import dev.sluice.api.Problem;
 import dev.sluice.queue.QueueUnavailableException;
 import dev.sluice.sink.SinkUnavailableException;
 

@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import dev.sluice.api.ErrorBody;
 import dev.sluice.config.Role;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.security.Routes;

@@ -6,6 +6,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
+
 /** The {@code {"batch": [...]}} envelope shared by AI usage and Segment's {@code /v1/batch}. */
 final class Batches {
 

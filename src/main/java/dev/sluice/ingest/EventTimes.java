@@ -8,6 +8,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.sluice.api.Problem;
 import dev.sluice.config.SluiceConfig;
 
 /**

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.sluice.api.Problem;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.TrackedEvent;
 import io.micrometer.core.instrument.Counter;

@@ -13,7 +13,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Hands validated events to the write path of the configured write mode, which counts them in the accepted ledger
- * ({@link dev.sluice.audit.AcceptedLedger}) once it holds them.
+ * ({@link dev.sluice.ledger.AcceptedLedger}) once it holds them.
  */
 @ApplicationScoped
 public class IngestService {

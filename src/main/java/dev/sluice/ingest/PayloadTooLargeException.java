@@ -1,5 +1,7 @@
 package dev.sluice.ingest;
 
+import dev.sluice.api.Problem;
+
 /** A body, batch or event over its limit: 413, nothing queued. */
 public class PayloadTooLargeException extends RuntimeException {
 

@@ -2,6 +2,8 @@ package dev.sluice.ingest;
 
 import java.util.List;
 
+import dev.sluice.api.Problem;
+
 /** A call over a rate limit: answered 429 with {@code Retry-After}; nothing of it is accepted. */
 public class RateLimitedException extends RuntimeException {
 

@@ -15,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;

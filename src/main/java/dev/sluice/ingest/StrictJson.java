@@ -29,6 +29,9 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
+
 /**
  * JSON reading for tracking calls, stricter than the application's mapper: duplicate keys, trailing garbage, unknown
  * fields (where a type says so), and any coercion between strings, numbers and booleans are errors. Every failure is

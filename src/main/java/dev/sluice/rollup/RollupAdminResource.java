@@ -6,7 +6,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.sluice.http.UserIdParam;
+import dev.sluice.api.UserIdParam;
 import io.smallrye.common.annotation.Blocking;
 
 /** Internal: checks a user's rollups against their raw events. */

@@ -5,7 +5,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
-import dev.sluice.audit.AcceptedLedger;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.store.EventStore;
 import dev.sluice.store.StoreUnavailableException;

@@ -14,7 +14,7 @@ public interface EventSink {
 
     /**
      * Takes the events; completes only once they are as durable as this sink makes them and counted in the accepted
-     * ledger ({@link dev.sluice.audit.AcceptedLedger}), which counts only what a sink holds. It may be called on an
+     * ledger ({@link dev.sluice.ledger.AcceptedLedger}), which counts only what a sink holds. It may be called on an
      * event loop: a sink that blocks does so on a worker thread.
      *
      * The returned {@code Uni} fails with {@link SinkUnavailableException} when they could not be taken; none may then

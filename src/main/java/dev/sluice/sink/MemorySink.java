@@ -13,7 +13,7 @@ import jakarta.enterprise.inject.Typed;
 
 import org.jboss.logging.Logger;
 
-import dev.sluice.audit.AcceptedLedger;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;

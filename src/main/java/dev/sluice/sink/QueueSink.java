@@ -9,7 +9,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
-import dev.sluice.audit.AcceptedLedger;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.concurrent.GroupCommit;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.TrackedEvent;

@@ -11,8 +11,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.sluice.ingest.InvalidRequestException;
-import dev.sluice.ingest.Problem;
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
 import io.smallrye.common.annotation.Blocking;
 
 /** Internal: drops users' cached stats, for changes the flush does not see (a profile update in the web app). */

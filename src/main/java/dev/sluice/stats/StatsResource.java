@@ -7,7 +7,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.sluice.http.UserIdParam;
+import dev.sluice.api.UserIdParam;
 import dev.sluice.security.CallerKey;
 import io.smallrye.common.annotation.Blocking;
 

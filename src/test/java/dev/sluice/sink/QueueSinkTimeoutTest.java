@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.sluice.audit.AcceptedLedger;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;

@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.ingest.AiUsageParser;
-import dev.sluice.ingest.InvalidRequestException;
+import dev.sluice.api.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
 import dev.sluice.ingest.SegmentParser;
 import dev.sluice.queue.MessageCodec;

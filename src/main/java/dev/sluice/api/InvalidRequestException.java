@@ -1,4 +1,4 @@
-package dev.sluice.ingest;
+package dev.sluice.api;
 
 import java.util.List;
 

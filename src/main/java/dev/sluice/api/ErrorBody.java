@@ -1,10 +1,10 @@
-package dev.sluice.http;
+package dev.sluice.api;
 
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.sluice.ingest.Problem;
+import dev.sluice.api.Problem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

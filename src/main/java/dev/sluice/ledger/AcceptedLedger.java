@@ -1,4 +1,4 @@
-package dev.sluice.audit;
+package dev.sluice.ledger;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -134,7 +134,8 @@ public class AcceptedLedger {
         return MINUTE.format(Instant.parse(receivedAt));
     }
 
-    static Instant receivedAt(TrackedEvent event) {
+    /** When ingest received an event: the time the ledger counts it under (the loss check reads dead letters by it). */
+    public static Instant receivedAt(TrackedEvent event) {
         return Instant.parse(receivedAtText(event));
     }
 

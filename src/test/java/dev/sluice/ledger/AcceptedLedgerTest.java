@@ -1,4 +1,4 @@
-package dev.sluice.audit;
+package dev.sluice.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

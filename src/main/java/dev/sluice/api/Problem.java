@@ -1,4 +1,4 @@
-package dev.sluice.ingest;
+package dev.sluice.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
