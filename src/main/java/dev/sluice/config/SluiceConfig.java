@@ -8,8 +8,9 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every Sluice setting, under {@code sluice.*}. Each default here is the one documented in the README's configuration
- * table; environment variables override them the usual way ({@code SLUICE_WRITE_MODE}, {@code SLUICE_QUEUE_URL}, ...).
+ * Every Sluice setting, under {@code sluice.*}. Each default here is the one documented in {@code docs/configuration.md}
+ * ({@code ConfigurationDocTest} keeps the two equal); environment variables override them the usual way
+ * ({@code SLUICE_WRITE_MODE}, {@code SLUICE_QUEUE_URL}, ...).
  */
 @ConfigMapping(prefix = "sluice")
 public interface SluiceConfig {
