@@ -34,9 +34,9 @@ import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 
+import dev.sluice.cache.StatsCache;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
-import dev.sluice.cache.StatsCache;
 import dev.sluice.rollup.Rollups;
 import dev.sluice.stats.CacheStatus;
 import dev.sluice.stats.StatsRepository;

@@ -4,7 +4,6 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.sluice.api.Problem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

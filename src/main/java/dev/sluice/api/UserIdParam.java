@@ -3,8 +3,6 @@ package dev.sluice.api;
 import java.util.List;
 
 import dev.sluice.event.UserIds;
-import dev.sluice.api.InvalidRequestException;
-import dev.sluice.api.Problem;
 
 /** The {@code userId} of the stats and internal routes (or a JWT's subject): required, the limit of ingest's. */
 public final class UserIdParam {

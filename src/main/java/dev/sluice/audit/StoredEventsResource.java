@@ -7,10 +7,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-import dev.sluice.event.EventKind;
-import dev.sluice.api.UserIdParam;
 import dev.sluice.api.InvalidRequestException;
 import dev.sluice.api.Problem;
+import dev.sluice.api.UserIdParam;
+import dev.sluice.event.EventKind;
 import dev.sluice.store.StoredEvents;
 import io.smallrye.common.annotation.Blocking;
 
@@ -33,7 +33,8 @@ public class StoredEventsResource {
     }
 
     @GET
-    public String newest(@QueryParam("userId") String userId, @QueryParam("kind") @DefaultValue("ai_usage") String kind,
+    public String newest(@QueryParam("userId") String userId,
+            @QueryParam("kind") @DefaultValue("ai_usage") String kind,
             @QueryParam("limit") @DefaultValue("20") int limit) {
         EventKind eventKind = EventKind.fromWireName(kind);
         if (eventKind == null) {

@@ -13,8 +13,4 @@ public final class UserIds {
 
     private UserIds() {
     }
-
-    public static boolean valid(String userId) {
-        return userId != null && !userId.isBlank() && userId.length() <= MAX;
-    }
 }

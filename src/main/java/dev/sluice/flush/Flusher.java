@@ -345,6 +345,8 @@ public class Flusher {
             String reason = PoisonMessageException.rejected(event.kind().wireName(), event.id(), event.userId(),
                     entry.getValue());
             try {
+                // packed anew, in the current message version (an event of a version 1 message comes back, if
+                // replayed, with its id scoped to its user)
                 queue.deadLetter(codec.pack(List.of(event)).get(0), reason);
                 sent++;
                 LOG.warnf("event %s sent to the dead-letter queue alone: %s", event.id(), reason);

@@ -12,15 +12,15 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.sluice.api.ErrorBody;
+import dev.sluice.api.InvalidRequestException;
+import dev.sluice.api.Problem;
 import dev.sluice.cache.CacheUnavailableException;
 import dev.sluice.config.SluiceConfig;
-import dev.sluice.api.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
 import dev.sluice.ingest.RateLimitedException;
+import dev.sluice.queue.QueueUnavailableException;
 import dev.sluice.security.ForbiddenException;
 import dev.sluice.security.UnauthorizedException;
-import dev.sluice.api.Problem;
-import dev.sluice.queue.QueueUnavailableException;
 import dev.sluice.sink.SinkUnavailableException;
 
 /** The one place where Sluice's exceptions become HTTP responses. */

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.sluice.event.UserIds;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

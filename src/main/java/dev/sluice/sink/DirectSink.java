@@ -5,8 +5,8 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
-import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.store.EventStore;
 import dev.sluice.store.StoreUnavailableException;
 import io.smallrye.mutiny.Uni;

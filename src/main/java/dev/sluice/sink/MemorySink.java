@@ -13,10 +13,10 @@ import jakarta.enterprise.inject.Typed;
 
 import org.jboss.logging.Logger;
 
-import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.WriteMode;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.rollup.Rollups;
 import dev.sluice.store.BulkWriter;
 import io.quarkus.runtime.ShutdownEvent;

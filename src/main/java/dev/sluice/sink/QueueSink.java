@@ -9,10 +9,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 
-import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.concurrent.GroupCommit;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.queue.MessageCodec;
 import dev.sluice.queue.QueueUnavailableException;

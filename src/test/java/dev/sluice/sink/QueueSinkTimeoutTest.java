@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.event.EventKind;
 import dev.sluice.event.TrackedEvent;
+import dev.sluice.ledger.AcceptedLedger;
 import dev.sluice.queue.EventQueue;
 import dev.sluice.queue.MessageCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -20,9 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.sluice.api.InvalidRequestException;
 import dev.sluice.event.TrackedEvent;
 import dev.sluice.ingest.AiUsageParser;
-import dev.sluice.api.InvalidRequestException;
 import dev.sluice.ingest.PayloadTooLargeException;
 import dev.sluice.ingest.SegmentParser;
 import dev.sluice.queue.MessageCodec;
