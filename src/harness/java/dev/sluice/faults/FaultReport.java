@@ -17,6 +17,7 @@ import java.util.List;
  * @param stored acknowledged events found in MongoDB
  * @param storedUnacknowledged events in MongoDB that were never acknowledged: some of {@code unacknowledged}, whose
  *        call reached the queue before its answer was lost or refused
+ * @param storedUnsent events in MongoDB that the stream neither had acknowledged nor left unacknowledged: none can be
  * @param duplicated events counted more than once in the rollups (the raw collections cannot hold an id twice)
  * @param uncounted stored events missing from the rollups
  * @param lost acknowledged events not in MongoDB at the end
@@ -24,9 +25,9 @@ import java.util.List;
  * @param deadLettered messages found in the dead-letter queue at the end and replayed
  */
 public record FaultReport(String mode, String plan, long sent, long accepted, long rejected, long refused,
-        long unanswered, long unacknowledged, long resent, long stored, long storedUnacknowledged, long duplicated,
-        long uncounted, long lost, int kills, int partialKills, int deadLettered, int flushes, int failedFlushes,
-        long seconds, List<String> refusals) {
+        long unanswered, long unacknowledged, long resent, long stored, long storedUnacknowledged, long storedUnsent,
+        long duplicated, long uncounted, long lost, int kills, int partialKills, int deadLettered, int flushes,
+        int failedFlushes, long seconds, List<String> refusals) {
 
     static String markdown(List<FaultReport> reports) {
         StringBuilder out = new StringBuilder();

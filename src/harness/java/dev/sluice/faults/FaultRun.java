@@ -245,6 +245,8 @@ public final class FaultRun {
         Set<String> accepted = stream.accepted();
         long stored = accepted.stream().filter(inMongo::contains).count();
         long unacknowledged = inMongo.stream().filter(id -> !accepted.contains(id)).count();
+        long unsent = inMongo.stream().filter(id -> !accepted.contains(id) && !stream.unacknowledged().contains(id))
+                .count();
         long counted = 0;
         for (Document day : db.getCollection("platform_daily").find()) {
             Document totals = day.get("totals", Document.class);
@@ -253,7 +255,7 @@ public final class FaultRun {
         long seconds = (System.nanoTime() - startedAt) / 1_000_000_000L;
         return new FaultReport(mode, plan.name(), stream.sent(), accepted.size(), stream.rejected(), stream.refused(),
                 stream.unanswered(), stream.unacknowledged().size(), stream.resent(), stored, unacknowledged,
-                Math.max(0, counted - inMongo.size()),
+                unsent, Math.max(0, counted - inMongo.size()),
                 Math.max(0, inMongo.size() - counted), accepted.size() - stored, kills, partial, replayed,
                 schedule.flushes, schedule.failed, seconds, stream.refusals());
     }
